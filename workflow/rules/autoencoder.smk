@@ -1,0 +1,1 @@
+# Rules for autoencoder (see docs/architecture.md for conventions).

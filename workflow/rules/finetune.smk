@@ -1,0 +1,1 @@
+# Rules for finetune (see docs/architecture.md for conventions).

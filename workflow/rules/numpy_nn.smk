@@ -1,0 +1,1 @@
+# Rules for numpy_nn (see docs/architecture.md for conventions).

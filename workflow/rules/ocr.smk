@@ -1,0 +1,1 @@
+# Rules for ocr (see docs/architecture.md for conventions).

@@ -1,0 +1,1 @@
+# Rules for pytorch (see docs/architecture.md for conventions).

@@ -1,0 +1,1 @@
+# Rules for report (see docs/architecture.md for conventions).

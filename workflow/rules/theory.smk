@@ -1,0 +1,1 @@
+# Rules for theory (see docs/architecture.md for conventions).

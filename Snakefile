@@ -22,6 +22,7 @@ include: "workflow/rules/numpy_nn.smk"
 include: "workflow/rules/autoencoder.smk"
 include: "workflow/rules/ocr.smk"
 include: "workflow/rules/pytorch.smk"
+include: "workflow/rules/scenes.smk"
 include: "workflow/rules/finetune.smk"
 include: "workflow/rules/report.smk"
 

@@ -1,0 +1,1 @@
+# Rules for scenes (see docs/architecture.md for conventions).

@@ -1,0 +1,150 @@
+"""The one glyph normalisation shared by the NIST36 stand-in generator and the OCR step.
+
+A character crop (ink high) becomes a 32 x 32 float32 image in [0, 1] with dark ink (0) on a
+light background (1), upright, in four steps:
+
+1. crop to the ink's bounding box (pixels above ``threshold``);
+2. match the stroke width: the crop is binarised, its stroke width estimated from the distance
+   transform along the skeleton, and the ink boundary moved (a signed-distance dilation or
+   erosion, sub-pixel) so that the stroke will be ``stroke_width`` pixels wide at 32 x 32;
+3. pad to a square whose side leaves ``margin`` (a fraction of the side) of background on each
+   side of the longer ink dimension, the ink centred;
+4. resize to ``size`` x ``size`` with anti-aliasing (area averaging) and invert.
+
+The knobs are keyword arguments; the ``standin:`` config section exposes the same names under
+``standin.glyph`` so that the generator and the OCR step use identical values.
+
+NIST36's ``.mat`` files store each image transposed: ``to_nist_layout`` / ``from_nist_layout``
+convert between an upright 32 x 32 image and that (1024,) row.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy import ndimage
+
+__all__ = ["GLYPH_DEFAULTS", "normalise_glyph", "to_nist_layout", "from_nist_layout",
+           "estimate_stroke_width"]
+
+#: Defaults of :func:`normalise_glyph`'s knobs (mirrored by ``standin.glyph`` in config.yaml).
+GLYPH_DEFAULTS = {
+    "size": 32,
+    "margin": 0.12,
+    "stroke_width": 3.0,
+    "threshold": 0.5,
+    "work_size": 64,
+}
+
+
+def estimate_stroke_width(ink: np.ndarray, dist: np.ndarray | None = None) -> float:
+    """Median stroke width (pixels) of a binary ink mask, from the distance transform on its
+    skeleton: a stroke ``w`` pixels wide has distance about ``(w + 1) / 2`` at its centre line.
+    ``dist`` may pass the mask's (inside) Euclidean distance transform if already computed."""
+    from skimage.morphology import skeletonize
+
+    ink = np.asarray(ink, dtype=bool)
+    if not ink.any():
+        raise ValueError("estimate_stroke_width: the mask has no ink")
+    if dist is None:
+        dist = ndimage.distance_transform_edt(np.pad(ink, 1))[1:-1, 1:-1]
+    skel = skeletonize(ink)
+    vals = dist[skel] if skel.any() else dist[ink]
+    return float(max(1.0, 2.0 * np.median(vals) - 1.0))
+
+
+def normalise_glyph(
+    ink: np.ndarray,
+    *,
+    size: int = GLYPH_DEFAULTS["size"],
+    margin: float = GLYPH_DEFAULTS["margin"],
+    stroke_width: float | None = GLYPH_DEFAULTS["stroke_width"],
+    threshold: float = GLYPH_DEFAULTS["threshold"],
+    work_size: int = GLYPH_DEFAULTS["work_size"],
+) -> np.ndarray:
+    """Normalise one character crop to a ``size`` x ``size`` float32 image, ink 0, background 1.
+
+    Parameters
+    ----------
+    ink : 2-D array, bool or float, ink HIGH (e.g. ``1 - grey`` of a page crop). Any size; it
+        may include background around the character (it is cropped to the ink).
+    size : output side in pixels (NIST36: 32).
+    margin : background on each side of the longer ink side, as a fraction of the output side.
+    stroke_width : target stroke width in output pixels; ``None`` keeps the crop's own width
+        (only scaled).
+    threshold : ink level (in the input's units, [0, 1] for floats) that counts as ink.
+    work_size : the binarised crop is upsampled so that its longer side is at least this many
+        pixels before the stroke width is changed (sub-pixel accuracy for tiny crops).
+    """
+    a = np.asarray(ink)
+    if a.ndim != 2:
+        raise ValueError(f"normalise_glyph: expected a 2-D crop, got shape {a.shape}")
+    if not 0.0 <= margin < 0.5:
+        raise ValueError(f"normalise_glyph: margin must be in [0, 0.5), got {margin}")
+    mask = a.astype(bool) if a.dtype == bool else np.asarray(a, dtype=np.float64) > threshold
+    if not mask.any():
+        raise ValueError(f"normalise_glyph: the crop {a.shape} has no ink above threshold {threshold}")
+    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    mask = mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    h, w = mask.shape
+
+    # upsample small crops (nearest) so that the width change has sub-pixel room
+    up = max(1, int(np.ceil(work_size / max(h, w))))
+    if up > 1:
+        mask = np.repeat(np.repeat(mask, up, axis=0), up, axis=1)
+        h, w = mask.shape
+
+    side = max(h, w) / (1.0 - 2.0 * margin)          # padded square side, in work pixels
+    scale = size / side                              # work pixel -> output pixel
+
+    # pad enough for a dilation, then the square with the margin, ink centred
+    grow = 0.0 if stroke_width is None else max(0.0, 0.5 * stroke_width / scale)
+    pad = int(np.ceil(grow)) + 1
+    S = int(np.ceil(side)) + 2 * pad
+    top, left = (S - h) // 2, (S - w) // 2
+    big = np.zeros((S, S), dtype=bool)
+    big[top:top + h, left:left + w] = mask
+    if stroke_width is None:
+        soft = big.astype(np.float64)
+    else:
+        d_in = ndimage.distance_transform_edt(big)
+        w_est = estimate_stroke_width(big, d_in)
+        delta = 0.5 * (stroke_width / scale - w_est)   # move the boundary out (+) / in (-)
+        delta = max(delta, 0.5 - 0.5 * w_est)           # never erode the centre line away
+        if delta > 0:
+            d_out = ndimage.distance_transform_edt(~big)
+            sd = np.where(big, 0.5 - d_in, d_out - 0.5)  # signed distance to the ink boundary
+        else:
+            sd = np.where(big, 0.5 - d_in, 0.5)          # erosion needs only the inside
+        soft = np.clip(0.5 + delta - sd, 0.0, 1.0)
+    # area-average the square window of side `side` centred on the ink down to size x size
+    out = _resize_window(soft, (S - side) / 2.0, side, size)
+    img = 1.0 - np.clip(out, 0.0, 1.0)
+    return img.astype(np.float32)
+
+
+def _resize_window(img: np.ndarray, start: float, side: float, size: int) -> np.ndarray:
+    """Area-average the square window ``[start, start + side)^2`` of ``img`` to ``size^2``
+    (an exact box filter for any ratio: the anti-aliased resize, fast and deterministic)."""
+    n = img.shape[0]
+    edges = start + np.linspace(0.0, side, size + 1)
+    lo = np.arange(n)[None, :]
+    w = np.clip(np.minimum(edges[1:, None], lo + 1) - np.maximum(edges[:-1, None], lo), 0.0, None)
+    w /= side / size
+    return w @ img @ w.T
+
+
+def to_nist_layout(img32: np.ndarray) -> np.ndarray:
+    """Upright (32, 32) image -> the (1024,) row stored in NIST36's .mat files (transposed)."""
+    img = np.asarray(img32)
+    if img.ndim != 2 or img.shape[0] != img.shape[1]:
+        raise ValueError(f"to_nist_layout: expected a square 2-D image, got shape {img.shape}")
+    return np.ascontiguousarray(img.T).reshape(-1)
+
+
+def from_nist_layout(vec: np.ndarray) -> np.ndarray:
+    """A (1024,) NIST36 row -> the upright (32, 32) image."""
+    v = np.asarray(vec).reshape(-1)
+    n = int(round(np.sqrt(v.size)))
+    if n * n != v.size:
+        raise ValueError(f"from_nist_layout: {v.size} values are not a square image")
+    return np.ascontiguousarray(v.reshape(n, n).T)

@@ -1,0 +1,286 @@
+"""jinja2 -> HTML -> WeasyPrint PDF for the writeup.
+
+The frame ``report/templates/writeup.html.j2`` holds the cover, the table of contents and the
+provenance appendix; every fragment ``report/sections/*.html.j2`` is rendered (in file-name
+order) with the helpers below and inserted between them.
+
+Helpers available to fragments (names are stable, see docs/architecture.md "The report"):
+
+``results.json(relpath)``   dict (or list) from ``results/<relpath>``, or None when absent
+``results.ok(relpath)``     like json, but also None when the file says ``"status": "missing"``
+``results.exists(relpath)`` bool
+``figure(relpath, caption, width="100%")``  numbered figure (PNG/SVG embedded) or a "not run yet" box
+``missing(what)``           the visible "not run yet / data missing" box
+``theory(name)``            ``report/theory/<name>.md`` (Markdown + LaTeX math typeset to SVG)
+``math(latex, display=False)``  one formula
+filters ``pct`` (0.8312 -> "83.1%"), ``num`` (see :func:`fmt_num`)
+``datasets``                rows about each prepared dataset (see provenance.datasets)
+
+``relpath`` may be given with or without the leading ``results/``.
+"""
+
+from __future__ import annotations
+
+import html as _html
+import re
+from pathlib import Path
+from typing import Any, Callable
+
+import jinja2
+from markupsafe import Markup
+
+from nnrec.common import read_json
+from nnrec.report import provenance as prov
+from nnrec.report.mathmd import math_html, render_markdown_file
+
+
+# --------------------------------------------------------------------------- number filters
+def fmt_pct(x: Any, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.8312 -> '83.1%'; None -> 'n/a'."""
+    if x is None:
+        return "n/a"
+    return f"{100.0 * float(x):.{digits}f}%"
+
+
+def fmt_num(x: Any, digits: int | None = None) -> str:
+    """A number for text: ints as is; floats with ``digits`` decimals when given, else 4
+    significant digits (scientific notation below 1e-3 or from 1e6); None -> 'n/a'."""
+    if x is None:
+        return "n/a"
+    if isinstance(x, bool):
+        return str(x)
+    if isinstance(x, int):
+        return str(x)
+    x = float(x)
+    if digits is not None:
+        return f"{x:.{digits}f}"
+    if x != 0 and (abs(x) < 1e-3 or abs(x) >= 1e6):
+        return f"{x:.2e}"
+    return f"{x:.4g}"
+
+
+# --------------------------------------------------------------------------- results access
+class Results:
+    """Read-only access to ``results/`` for the fragments."""
+
+    def __init__(self, root: str | Path):
+        self.root = Path(root)
+
+    def path(self, relpath: str) -> Path:
+        rel = str(relpath)
+        if rel.startswith("results/"):
+            rel = rel[len("results/"):]
+        return self.root / rel
+
+    def exists(self, relpath: str) -> bool:
+        return self.path(relpath).exists()
+
+    def json(self, relpath: str) -> Any:
+        p = self.path(relpath)
+        if not p.exists():
+            return None
+        return read_json(p)  # a corrupt file raises, naming it
+
+    def ok(self, relpath: str) -> Any:
+        data = self.json(relpath)
+        if isinstance(data, dict) and data.get("status") == "missing":
+            return None
+        return data
+
+    def status(self, relpath: str) -> str:
+        """'ok', 'absent' (not run yet) or 'missing' (ran, but its data was unavailable)."""
+        data = self.json(relpath)
+        if data is None:
+            return "absent"
+        if isinstance(data, dict) and data.get("status") == "missing":
+            return "missing"
+        return "ok"
+
+
+# --------------------------------------------------------------------------- the renderer
+class Renderer:
+    def __init__(
+        self,
+        root: str | Path,
+        *,
+        results_root: str | Path | None = None,
+        sections_dir: str | Path | None = None,
+        templates_dir: str | Path | None = None,
+        theory_dir: str | Path | None = None,
+        style: str | Path | None = None,
+        on_fragment_error: str = "box",
+        logger: Any = None,
+    ):
+        self.root = Path(root).resolve()
+        self.results = Results(results_root or self.root / "results")
+        self.sections_dir = Path(sections_dir or self.root / "report" / "sections")
+        self.templates_dir = Path(templates_dir or self.root / "report" / "templates")
+        self.theory_dir = Path(theory_dir or self.root / "report" / "theory")
+        self.style = Path(style or self.root / "report" / "style.css")
+        if on_fragment_error not in ("box", "fail"):
+            raise ValueError(f"on_fragment_error must be 'box' or 'fail', got {on_fragment_error!r}")
+        self.on_fragment_error = on_fragment_error
+        self.logger = logger
+        self.figure_count = 0
+        self.problems: list[str] = []  # fragment errors shown on the cover
+        self.env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader([str(self.templates_dir), str(self.sections_dir)]),
+            autoescape=jinja2.select_autoescape(["html", "j2", "html.j2"], default=True),
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.filters["pct"] = fmt_pct
+        self.env.filters["num"] = fmt_num
+
+    # ---- helpers exposed to templates
+    def missing(self, what: str, kind: str = "not run yet") -> Markup:
+        return Markup('<div class="missing"><span class="missing-tag">{}</span> {}</div>').format(kind, what)
+
+    def figure(self, relpath: str, caption: str, width: str = "100%") -> Markup:
+        path = self.results.path(relpath)
+        if not path.exists():
+            return self.missing(Markup("figure <code>{}</code> has not been produced").format(relpath))
+        self.figure_count += 1
+        n = self.figure_count
+        return Markup(
+            '<figure id="fig-{n}"><img src="{src}" style="width:{w}">'
+            '<figcaption><span class="fignum">Figure {n}.</span> {cap}</figcaption></figure>'
+        ).format(n=n, src=path.resolve().as_uri(), w=width, cap=caption)
+
+    def theory(self, name: str) -> Markup:
+        path = self.theory_dir / f"{name}.md"
+        if not path.exists():
+            return self.missing(Markup("theory answer <code>report/theory/{}.md</code> not written yet").format(name))
+        return render_markdown_file(path)
+
+    def math(self, latex: str, display: bool = False) -> Markup:
+        return Markup(math_html(latex, display, source="template"))
+
+    def context(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        ctx = {
+            "results": self.results,
+            "figure": self.figure,
+            "missing": self.missing,
+            "theory": self.theory,
+            "math": self.math,
+            "pct": fmt_pct,
+            "num": fmt_num,
+        }
+        ctx.update(extra or {})
+        return ctx
+
+    # ---- rendering
+    def render_sections(self, ctx: dict[str, Any]) -> list[dict[str, Any]]:
+        out = []
+        for path in sorted(self.sections_dir.glob("*.html.j2")):
+            try:
+                body = self.env.get_template(path.name).render(ctx)
+            except Exception as exc:
+                msg = f"report/sections/{path.name}: {type(exc).__name__}: {exc}"
+                if self.on_fragment_error == "fail":
+                    raise RuntimeError(f"cannot render {msg}") from exc
+                if self.logger:
+                    self.logger.error(msg)
+                self.problems.append(msg)
+                body = str(self.missing(Markup("section <code>{}</code> failed to render: {}").format(
+                    path.name, f"{type(exc).__name__}: {exc}"), kind="render error"))
+            out.append({"name": path.name, "html": Markup(body)})
+        return out
+
+    def render_html(
+        self,
+        *,
+        provenance_files: list[str | Path],
+        meta: dict[str, Any] | None = None,
+    ) -> str:
+        """The whole writeup as one HTML string."""
+        self.figure_count = 0
+        self.problems = []
+        datasets = prov.datasets(provenance_files)
+        ctx = self.context({"datasets": datasets})
+        sections = self.render_sections(ctx)
+        joined = "\n".join(s["html"] for s in sections)
+        joined, toc = add_heading_ids(joined)
+        bench = prov.benchmarks(self.root)
+        meta = dict(meta or {})
+        date = prov.build_date()
+        meta.setdefault("date", date.strftime("%Y-%m-%d %H:%M UTC"))
+        meta.setdefault("iso_date", date.strftime("%Y-%m-%dT%H:%M:%SZ"))
+        meta.setdefault("commit", prov.git_commit(self.root))
+        meta.setdefault("config_hash", "unknown")
+        frame = self.env.get_template("writeup.html.j2")
+        return frame.render(
+            **ctx,
+            meta=meta,
+            body=Markup(joined),
+            toc=toc,
+            problems=self.problems,
+            stylesheet=self.style.read_text(encoding="utf-8") if self.style.exists() else "",
+            libraries=prov.library_versions(),
+            host=prov.host_description(),
+            devices=prov.devices(self.results.root),
+            benchmarks=bench,
+            total_runtime_s=sum(b["seconds"] for b in bench) if bench else None,
+        )
+
+    def write_pdf(self, html_text: str, out_pdf: str | Path, dpi: int = 150, jpeg_quality: int = 90) -> None:
+        """Lay out ``html_text`` with WeasyPrint and write ``out_pdf`` atomically."""
+        import weasyprint
+
+        from nnrec.common import atomic_path
+
+        doc = weasyprint.HTML(string=html_text, base_url=str(self.root) + "/")
+        with atomic_path(out_pdf) as tmp:
+            doc.write_pdf(str(tmp), optimize_images=True, dpi=dpi, jpeg_quality=jpeg_quality)
+
+
+_HEADING_RE = re.compile(r"<h([23])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
+
+
+def add_heading_ids(body: str) -> tuple[str, list[dict[str, Any]]]:
+    """Give every h2/h3 an id (keeping existing ones) and return the table-of-contents entries."""
+    toc: list[dict[str, Any]] = []
+    used: set[str] = set()
+
+    def repl(m: re.Match) -> str:
+        level, attrs, inner = int(m.group(1)), m.group(2) or "", m.group(3)
+        idm = re.search(r'\sid="([^"]+)"', attrs)
+        text = re.sub(r"<[^>]+>", "", inner).strip()
+        if idm:
+            hid = idm.group(1)
+        else:
+            base = "h-" + (re.sub(r"[^a-z0-9]+", "-", _html.unescape(text).lower()).strip("-") or "section")
+            hid, i = base, 2
+            while hid in used:
+                hid, i = f"{base}-{i}", i + 1
+            attrs += f' id="{hid}"'
+        used.add(hid)
+        toc.append({"level": level, "id": hid, "title": Markup(text)})
+        return f"<h{level}{attrs}>{inner}</h{level}>"
+
+    return _HEADING_RE.sub(repl, body), toc
+
+
+def render_report(
+    root: str | Path,
+    out_pdf: str | Path,
+    *,
+    provenance_files: list[str | Path],
+    meta: dict[str, Any] | None = None,
+    out_html: str | Path | None = None,
+    dpi: int = 150,
+    jpeg_quality: int = 90,
+    on_fragment_error: str = "box",
+    logger: Any = None,
+    **dirs: Any,
+) -> list[str]:
+    """Render the writeup PDF (and optionally its HTML); return the fragment problems (if any)."""
+    from nnrec.common import write_text
+
+    r = Renderer(root, on_fragment_error=on_fragment_error, logger=logger, **dirs)
+    text = r.render_html(provenance_files=provenance_files, meta=meta)
+    if out_html:
+        write_text(out_html, text)
+    r.write_pdf(text, out_pdf, dpi=dpi, jpeg_quality=jpeg_quality)
+    return r.problems

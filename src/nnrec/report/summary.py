@@ -1,0 +1,74 @@
+"""results/summary.json: the headline numbers of every part in one place."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from nnrec.common import read_json
+from nnrec.report import provenance as prov
+
+# Keys issue 10 requires; a part that did not run leaves its keys null.
+SUMMARY_KEYS = [
+    "nist36_source",
+    "q2_gradcheck_max_rel_error",
+    "q3_best_lr",
+    "q3_valid_acc",
+    "q3_test_acc",
+    "q4_char_acc",
+    "q4_detection_recall",
+    "q5_valid_psnr",
+    "q5_pca_psnr",
+    "q6_fc_valid_acc",
+    "q6_cnn_valid_acc",
+    "q6_cifar10_test_acc",
+    "q6_sun_cnn_test_acc",
+    "q6_sun_bow_test_acc",
+    "q6_flowers_finetune_test_acc",
+    "q6_flowers_scratch_test_acc",
+    "total_runtime_s",
+]
+
+
+def build_summary(
+    headline_files: list[str | Path],
+    nist36_provenance: str | Path | None,
+    root: str | Path,
+) -> dict[str, Any]:
+    """Merge the parts' headline.json files; required keys that no part gave are null.
+
+    A headline file that is absent or marked ``"status": "missing"`` contributes nothing. Two
+    files giving the same key is an error (naming both files). ``nist36_source`` comes from the
+    NIST36 provenance ("mirror", "url", "standin", or "missing"); ``total_runtime_s`` is the sum
+    of the per-rule wall times in ``benchmarks/**/*.tsv`` (the report rules excluded).
+    """
+    merged: dict[str, Any] = {k: None for k in SUMMARY_KEYS}
+    origin: dict[str, str] = {}
+    parts: dict[str, str] = {}
+    for path in sorted(map(Path, headline_files)):
+        if not path.exists():
+            parts[str(path)] = "absent"
+            continue
+        data = read_json(path)
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: a headline file must be a JSON object, got {type(data).__name__}")
+        if data.get("status") == "missing":
+            parts[str(path)] = "missing"
+            continue
+        parts[str(path)] = "ok"
+        for key, value in data.items():
+            if key in ("status", "source", "seed", "config_hash", "wall_time_s", "data_source"):
+                continue
+            if key in origin:
+                raise ValueError(f"{path}: key '{key}' is also given by {origin[key]}")
+            origin[key] = str(path)
+            merged[key] = value
+    source = None
+    if nist36_provenance is not None and Path(nist36_provenance).exists():
+        p = read_json(nist36_provenance)
+        source = p.get("source") if p.get("available") else "missing"
+    merged["nist36_source"] = source
+    bench = prov.benchmarks(root)
+    merged["total_runtime_s"] = round(sum(b["seconds"] for b in bench), 3) if bench else None
+    merged["_parts"] = parts
+    return merged

@@ -1,0 +1,62 @@
+"""Numerical gradient check with central differences (Q2.5)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .optim import param_names
+
+
+def relative_error(a, b, floor: float = 1e-8):
+    """Elementwise |a - b| / max(|a| + |b|, floor).
+
+    The floor keeps exact zeros (e.g. dead ReLU units) from dividing by 0 and ignores absolute
+    differences below about 1e-16 at that scale, which float64 cannot resolve anyway.
+    """
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return np.abs(a - b) / np.maximum(np.abs(a) + np.abs(b), floor)
+
+
+def numerical_gradients(loss_fn, params: dict, eps: float = 1e-5, names=None) -> dict:
+    """(f(w + eps) - f(w - eps)) / 2 eps for every scalar of every parameter (``loss_fn()`` -> float)."""
+    grads = {}
+    for k in names or param_names(params):
+        w = params[k]
+        g = np.zeros_like(w, dtype=np.float64)
+        flat, gflat = w.reshape(-1), g.reshape(-1)
+        for i in range(flat.size):
+            orig = flat[i]
+            flat[i] = orig + eps
+            fp = loss_fn()
+            flat[i] = orig - eps
+            fm = loss_fn()
+            flat[i] = orig
+            gflat[i] = (fp - fm) / (2 * eps)
+        grads[k] = g
+    return grads
+
+
+def check_gradients(net, x, target, eps: float = 1e-5) -> dict:
+    """Compare ``net``'s analytic gradients with central differences on (x, target).
+
+    Returns ``{param: {"max_rel_error", "max_abs_error", "shape"}}`` plus ``"max_rel_error"`` overall.
+    Use float64 parameters and inputs.
+    """
+    for k in param_names(net.params):
+        if net.params[k].dtype != np.float64:
+            raise ValueError(f"gradient check needs float64 parameters; {k} is {net.params[k].dtype}")
+    net.loss_and_grads(x, target)
+    analytic = {k: net.params["grad_" + k].copy() for k in param_names(net.params)}
+    numeric = numerical_gradients(lambda: net.loss_of(net.forward(x, check=False), target), net.params, eps)
+    report = {}
+    for k in analytic:
+        if analytic[k].shape != net.params[k].shape:
+            raise AssertionError(f"gradient of {k} has shape {analytic[k].shape}, parameter {net.params[k].shape}")
+        rel = relative_error(analytic[k], numeric[k])
+        report[k] = {"max_rel_error": float(rel.max()),
+                     "max_abs_error": float(np.abs(analytic[k] - numeric[k]).max()),
+                     "shape": list(net.params[k].shape)}
+    report_all = {"per_parameter": report,
+                  "max_rel_error": max(v["max_rel_error"] for v in report.values()),
+                  "eps": eps}
+    return report_all

@@ -1,0 +1,213 @@
+"""Prepare one dataset: try each source in order, verify, normalise, record provenance.
+
+``prepare_dataset(name, config, out_dir)`` is what the ``prepare_<name>`` rules call. The
+canonical files are written to a staging folder and moved into ``out_dir`` only when complete;
+``provenance.json`` is written last, so a crashed run leaves nothing that looks finished.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import logging
+import os
+import shutil
+from pathlib import Path
+
+from nnrec.common import read_json, write_json
+from nnrec.config import mirror_folder
+from nnrec.data import normalise as N
+from nnrec.data.fetch import Candidate, DataError, candidates, obtain
+
+log = logging.getLogger("nnrec.data")
+
+NORMALISERS = {
+    "nist36-zip": N.normalise_nist36_zip,
+    "ocr-zip": N.normalise_ocr_zip,
+    "cifar-python": N.normalise_cifar_python,
+    "cifar-jpg": N.normalise_cifar_jpg,
+    "sun-zip": N.normalise_sun_zip,
+    "flowers-tgz": N.normalise_flowers_tgz,
+    "torch-weights": N.normalise_weights,
+}
+
+HOW_TO_SUPPLY = (
+    "Put the file(s) named in config.yaml under data.datasets.{name}.sources into a folder and set "
+    "data.mirror (or the environment variable NNREC_MIRROR) to it, or let the workflow download them "
+    "from the official URLs with internet access; then rerun snakemake."
+)
+
+STANDIN_CAVEAT = (
+    "The real NIST36 (data.zip) could not be obtained; every NIST36 number comes from the project's "
+    "offline stand-in: hand-printed characters generated from pen strokes (not real handwriting)."
+)
+
+
+class DatasetUnavailable(DataError):
+    pass
+
+
+def _now() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    t = _dt.datetime.fromtimestamp(int(epoch), _dt.timezone.utc) if epoch else _dt.datetime.now(_dt.timezone.utc)
+    return t.replace(microsecond=0).isoformat()
+
+
+def _extra_args(name: str, ds: dict) -> dict:
+    return {"image_size": ds["image_size"]} if name in ("sun", "flowers17") else {}
+
+
+def _try_sources(name: str, ds: dict, config: dict, staging: Path, work: Path, logger) -> tuple[dict | None, list]:
+    data_cfg = config["data"]
+    downloads = Path(data_cfg["downloads_dir"])
+    tried = []
+    for cand in candidates(ds["sources"], mirror_folder(config)):
+        try:
+            path, hashes = obtain(cand, downloads, data_cfg["download_timeout_s"], logger)
+            logger.info(f"{name}: normalising {path.name} ({cand.format})")
+            counts = NORMALISERS[cand.format](path, staging, work, **_extra_args(name, ds))
+        except DataError as exc:
+            logger.warning(f"{name}: {exc}")
+            tried.append({"source": cand.kind, "url": cand.url, "error": str(exc)})
+            continue
+        tried.append({"source": cand.kind, "url": cand.url, "error": None})
+        found = {
+            "source": cand.kind,
+            "files": [{"file": cand.file, "from": cand.url, **hashes}],
+            "caveats": [cand.caveat] if cand.caveat else [],
+            "counts": counts,
+        }
+        return found, tried
+    return None, tried
+
+
+def _optional_file(spec: dict, config: dict, logger) -> tuple[Path | None, dict | None, list]:
+    """Fetch an auxiliary file (ground truth, datasplits.mat) from the mirror, then its URL."""
+    src = {"file": spec["file"], "url": spec.get("url"), "sha256": spec.get("sha256"), "format": ""}
+    tried = []
+    for cand in candidates([src], mirror_folder(config)):
+        try:
+            path, hashes = obtain(cand, Path(config["data"]["downloads_dir"]), config["data"]["download_timeout_s"], logger)
+            return path, {"file": cand.file, "from": cand.url, **hashes}, tried
+        except DataError as exc:
+            logger.warning(str(exc))
+            tried.append({"source": cand.kind, "url": cand.url, "error": str(exc)})
+    return None, None, tried
+
+
+def _nist36_standin(config: dict, staging: Path, work: Path, logger) -> dict:
+    from nnrec.data.standin import generate_nist36  # the offline stand-in (issue 4)
+
+    cfg = config["standin"]
+    logger.info("nist36: no source available; generating the offline stand-in")
+    mats = generate_nist36(cfg, work / "standin")
+    counts = N.write_nist36(mats, staging)
+    return {"source": "standin", "files": [], "caveats": [STANDIN_CAVEAT], "counts": counts,
+            "standin": {"seed": cfg.get("seed"), "generator": "nnrec.data.standin"}}
+
+
+def _ocr_generated(config: dict, staging: Path, work: Path, logger) -> dict:
+    from nnrec.ocr.generated import write_generated_pages  # generated pages with known text (issue 6)
+
+    logger.info("ocr_pages: no source available; composing generated pages from stand-in characters")
+    gt = write_generated_pages(config, staging / "images")
+    write_json(staging / "ground_truth.json", gt)
+    return {"source": "generated", "files": [], "counts": {"pages": len(gt)},
+            "caveats": ["The real OCR pages (images.zip) could not be obtained; pages were generated "
+                        "from stand-in characters with known text."]}
+
+
+def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: logging.Logger = log) -> dict:
+    """Obtain, verify and normalise dataset ``name`` into ``out_dir``; return its provenance.
+
+    Raises :class:`DatasetUnavailable` when no source works, no fallback exists and
+    ``data.strict`` is true; otherwise an unavailable dataset gets ``available: false``.
+    """
+    ds = config["data"]["datasets"][name]
+    out_dir = Path(out_dir)
+    staging = out_dir.with_name(f".{out_dir.name}.staging")
+    work = out_dir.with_name(f".{out_dir.name}.work")
+    for p in (staging, work):
+        shutil.rmtree(p, ignore_errors=True)
+        p.mkdir(parents=True)
+    found, tried = _try_sources(name, ds, config, staging, work, logger)
+    fallback = ds.get("fallback")
+    if found is None and fallback in ("standin", "generated"):
+        try:
+            found = (_nist36_standin if fallback == "standin" else _ocr_generated)(config, staging, work, logger)
+        except ImportError as exc:
+            tried.append({"source": fallback, "url": None, "error": f"fallback not available: {exc}"})
+    prov = {
+        "dataset": name,
+        "available": found is not None,
+        "prepared_at": _now(),
+        "tried": tried,
+        "mirror": str(mirror_folder(config)) if mirror_folder(config) else None,
+        **(found or {"source": None, "files": [], "caveats": [], "counts": {}}),
+    }
+    if found is not None and name == "ocr_pages" and prov["source"] != "generated":
+        gt_path, gt_file, gt_tried = _optional_file(ds["ground_truth"], config, logger)
+        if gt_path is not None:
+            write_json(staging / "ground_truth.json", N.parse_ground_truth(gt_path.read_text()))
+            prov["files"].append(gt_file)
+        else:
+            prov["caveats"].append("No transcription found: pages are read but not scored.")
+            prov["tried"] += gt_tried
+    if found is not None and name == "flowers17":
+        split_path, split_file, split_tried = _optional_file(ds["splits"], config, logger)
+        import numpy as np
+
+        y = N.load_npz(staging / "images.npz")["y"]
+        if split_path is not None:
+            split = N.flowers_split_from_mat(split_path, ds["splits"]["index"])
+            prov["files"].append(split_file)
+        else:
+            split = N.flowers_seeded_split(np.asarray(y), ds["fallback_split"], config["seed"])
+            prov["caveats"].append(
+                "The official datasplits.mat could not be obtained; a seeded stratified split "
+                f"({ds['fallback_split']['train']}/{ds['fallback_split']['valid']}/{ds['fallback_split']['test']} per class) is used."
+            )
+            prov["tried"] += split_tried
+        write_json(staging / "split.json", split)
+        prov["split"] = split["source"]
+    if found is None:
+        prov["how_to_supply"] = HOW_TO_SUPPLY.format(name=name)
+        errors = "\n  ".join(f"{t['url']}: {t['error']}" for t in tried) or "(no source configured)"
+        msg = f"dataset {name!r} is unavailable; sources tried:\n  {errors}\n{prov['how_to_supply']}"
+        if config["data"]["strict"]:
+            shutil.rmtree(staging, ignore_errors=True)
+            shutil.rmtree(work, ignore_errors=True)
+            raise DatasetUnavailable(msg)
+        logger.warning(msg)
+    # move into place: canonical files first, provenance.json last
+    shutil.rmtree(out_dir, ignore_errors=True)
+    os.replace(staging, out_dir)
+    shutil.rmtree(work, ignore_errors=True)
+    write_json(out_dir / "provenance.json", prov)
+    return prov
+
+
+# --------------------------------------------------------------------------- reading provenance
+def read_provenance(path: str | Path) -> dict:
+    return read_json(path)
+
+
+def is_available(prov_path: str | Path) -> bool:
+    return bool(read_provenance(prov_path).get("available"))
+
+
+def describe_source(prov_path: str | Path) -> str:
+    """One line saying where a prepared dataset came from, for metrics files and figure captions."""
+    p = read_provenance(prov_path)
+    name = p.get("dataset", "?")
+    if not p.get("available"):
+        return f"{name}: missing (no source available)"
+    src = p.get("source")
+    if src == "standin":
+        seed = (p.get("standin") or {}).get("seed")
+        return f"{name}: offline stand-in generated from pen strokes (seed {seed}), not the real data"
+    if src == "generated":
+        return f"{name}: generated pages with known text (stand-in characters)"
+    files = ", ".join(f"{f['file']} (sha256 {f['sha256'][:12]})" for f in p.get("files", []))
+    where = "data mirror" if src == "mirror" else ("official URL" if src == "url" else src)
+    caveat = f"; {'; '.join(p['caveats'])}" if p.get("caveats") else ""
+    return f"{name}: {files} from the {where}{caveat}"

@@ -1,0 +1,35 @@
+# Fetch, verify and normalise every dataset into resources/<dataset>/ (docs/architecture.md).
+# The declared output is provenance.json, written last; the canonical files sit beside it.
+
+DATASETS = list(config["data"]["datasets"])
+# memory and time for a full-size preparation (CIFAR-10 decodes 60,000 JPEGs)
+PREPARE_RESOURCES = {
+    "nist36": dict(mem_mb=3000, runtime=15),
+    "ocr_pages": dict(mem_mb=1000, runtime=5),
+    "cifar10": dict(mem_mb=3000, runtime=15),
+    "sun": dict(mem_mb=2000, runtime=10),
+    "flowers17": dict(mem_mb=3000, runtime=10),
+    "weights_squeezenet1_1": dict(mem_mb=500, runtime=5),
+    "weights_mobilenet_v2": dict(mem_mb=500, runtime=5),
+}
+
+
+rule prepare_dataset:
+    output:
+        "resources/{dataset}/provenance.json",
+    params:
+        # the config subtree this dataset depends on (a change reruns only this dataset)
+        sources=lambda w: config["data"]["datasets"][w.dataset],
+        standin=lambda w: config.get("standin") if w.dataset in ("nist36", "ocr_pages") else None,
+    wildcard_constraints:
+        dataset="|".join(DATASETS),
+    log:
+        "logs/data/prepare_{dataset}.log",
+    benchmark:
+        "benchmarks/data/prepare_{dataset}.tsv"
+    threads: 1
+    resources:
+        mem_mb=lambda w: PREPARE_RESOURCES[w.dataset]["mem_mb"],
+        runtime=lambda w: PREPARE_RESOURCES[w.dataset]["runtime"],
+    script:
+        "../scripts/prepare_dataset.py"

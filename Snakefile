@@ -10,7 +10,7 @@ sys.path.insert(0, str(Path(workflow.basedir) / "src"))
 
 from nnrec.config import validate_config
 
-configfile: "config.yaml"
+configfile: str(Path(workflow.basedir) / "config.yaml")
 
 validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 

@@ -1,1 +1,67 @@
-# Rules for report (see docs/architecture.md for conventions).
+# The writeup (docs/architecture.md "The report"). Included LAST, so REPORT_INPUTS and HEADLINES
+# hold every part's entries. Config section: report.
+
+from nnrec.common import config_hash
+
+
+def _flat(values):
+    out = []
+    for v in values:
+        out.extend([v] if isinstance(v, str) else list(v))
+    return sorted(set(out))
+
+
+REPORT_PROVENANCE = [prov(d) for d in config["data"]["datasets"]]
+REPORT_SOURCES = sorted(
+    str(p)
+    for pattern in ("report/templates/*.j2", "report/sections/*.html.j2", "report/theory/*.md", "report/style.css")
+    for p in Path(workflow.basedir).glob(pattern)
+)
+REPORT_SOURCES = [str(Path(p).relative_to(workflow.basedir)) for p in REPORT_SOURCES]
+
+
+rule summary:
+    """results/summary.json: every part's headline numbers (null where a part did not run)."""
+    input:
+        headlines=_flat(HEADLINES.values()),
+        nist36=prov("nist36"),
+        # run last among the parts, so total_runtime_s sums every rule's benchmark
+        parts=_flat(REPORT_INPUTS.values()),
+    output:
+        report("results/summary.json", caption="../../report/templates/captions/summary.rst", category="Writeup"),
+    log:
+        "logs/report/summary.log",
+    benchmark:
+        "benchmarks/report/summary.tsv"
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=2,
+    script:
+        "../scripts/summary.py"
+
+
+rule report:
+    """Render results/report/writeup.pdf (jinja2 -> HTML -> WeasyPrint) from the results."""
+    input:
+        parts=_flat(REPORT_INPUTS.values()),
+        headlines=_flat(HEADLINES.values()),
+        provenance=REPORT_PROVENANCE,
+        summary="results/summary.json",
+        sources=REPORT_SOURCES,
+    output:
+        pdf=report("results/report/writeup.pdf", caption="../../report/templates/captions/writeup.rst", category="Writeup"),
+        html="results/report/writeup.html",
+    params:
+        cfg=config["report"],
+        config_hash=config_hash(config),
+    log:
+        "logs/report/report.log",
+    benchmark:
+        "benchmarks/report/report.tsv"
+    threads: 1
+    resources:
+        mem_mb=2000,
+        runtime=10,
+    script:
+        "../scripts/report.py"

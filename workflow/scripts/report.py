@@ -1,0 +1,28 @@
+"""Render the writeup PDF (and its HTML) from results/ with the section fragments."""
+
+import time
+from pathlib import Path
+
+from nnrec.common import get_logger, set_threads
+from nnrec.report import render_report
+
+sm = snakemake  # noqa: F821
+log = get_logger("report", sm.log[0])
+set_threads(sm.threads)
+cfg = sm.params.cfg
+t0 = time.perf_counter()
+problems = render_report(
+    Path.cwd(),
+    sm.output.pdf,
+    provenance_files=list(sm.input.provenance),
+    meta={"title": cfg["title"], "config_hash": sm.params.config_hash},
+    out_html=sm.output.html,
+    dpi=cfg["dpi"],
+    jpeg_quality=cfg["jpeg_quality"],
+    on_fragment_error=cfg["on_fragment_error"],
+    logger=log,
+)
+size_mb = Path(sm.output.pdf).stat().st_size / 1e6
+log.info(f"wrote {sm.output.pdf} ({size_mb:.2f} MB) in {time.perf_counter() - t0:.1f} s")
+if problems:
+    log.warning(f"{len(problems)} section(s) failed to render and show an error box: {problems}")

@@ -53,7 +53,11 @@ def _now() -> str:
 
 
 def _extra_args(name: str, ds: dict) -> dict:
-    return {"image_size": ds["image_size"]} if name in ("sun", "flowers17") else {}
+    if name in ("sun", "flowers17"):
+        return {"image_size": ds["image_size"]}
+    if name == "cifar10":
+        return {"max_per_class": ds.get("max_per_class")}
+    return {}
 
 
 def _try_sources(name: str, ds: dict, config: dict, staging: Path, work: Path, logger) -> tuple[dict | None, list]:

@@ -138,3 +138,39 @@ def match_detection(det_words: Sequence[Sequence[int]], true_lines: Sequence[str
         "spurious_rate": spurious / n_boxes if n_boxes else 0.0,
         "lines": per_line,
     }
+
+
+def box_iou(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """IoU matrix between boxes ``a`` (n, 4) and ``b`` (m, 4) given as [y1, x1, y2, x2]."""
+    a = np.asarray(a, float).reshape(-1, 4)
+    b = np.asarray(b, float).reshape(-1, 4)
+    y1 = np.maximum(a[:, None, 0], b[None, :, 0])
+    x1 = np.maximum(a[:, None, 1], b[None, :, 1])
+    y2 = np.minimum(a[:, None, 2], b[None, :, 2])
+    x2 = np.minimum(a[:, None, 3], b[None, :, 3])
+    inter = np.clip(y2 - y1, 0, None) * np.clip(x2 - x1, 0, None)
+    area_a = (a[:, 2] - a[:, 0]) * (a[:, 3] - a[:, 1])
+    area_b = (b[:, 2] - b[:, 0]) * (b[:, 3] - b[:, 1])
+    union = area_a[:, None] + area_b[None, :] - inter
+    return np.where(union > 0, inter / np.maximum(union, 1e-12), 0.0)
+
+
+def match_boxes(pred: np.ndarray, true: np.ndarray, iou_min: float = 0.5) -> dict:
+    """One-to-one greedy matching by IoU (highest first) when the true boxes are known exactly
+    (generated pages). A true box is found when some box overlaps it with IoU >= ``iou_min``."""
+    pred = np.asarray(pred, float).reshape(-1, 4)
+    true = np.asarray(true, float).reshape(-1, 4)
+    iou = box_iou(pred, true)
+    pairs = []
+    if iou.size:
+        cand = np.argwhere(iou >= iou_min)
+        cand = cand[np.argsort(-iou[cand[:, 0], cand[:, 1]])]
+        used_p, used_t = set(), set()
+        for i, j in cand:
+            if i not in used_p and j not in used_t:
+                used_p.add(int(i)); used_t.add(int(j)); pairs.append((int(i), int(j)))
+    n_p, n_t, m = len(pred), len(true), len(pairs)
+    return {"true_chars": n_t, "boxes": n_p, "found": m, "missed": n_t - m, "spurious": n_p - m,
+            "recall": m / n_t if n_t else 1.0, "precision": m / n_p if n_p else 1.0,
+            "mean_iou": float(np.mean([iou[i, j] for i, j in pairs])) if pairs else 0.0,
+            "pairs": pairs}

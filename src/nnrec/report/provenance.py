@@ -81,7 +81,7 @@ def datasets(provenance_files: list[str | Path]) -> list[dict[str, Any]]:
     for path in sorted(provenance_files, key=str):
         path = Path(path)
         if not path.exists():
-            rows.append({"dataset": path.parent.name, "available": False, "source": None,
+            rows.append({"dataset": path.parent.name, "available": False, "source": None, "prepared": False,
                          "words": "not prepared yet (no provenance file)", "files": [], "caveats": [],
                          "tried": [], "how_to_supply": None, "path": str(path)})
             continue
@@ -94,12 +94,23 @@ def datasets(provenance_files: list[str | Path]) -> list[dict[str, Any]]:
             words = SOURCE_WORDS.get(source, f"source '{source}'")
         else:
             words = "MISSING: no source provided it; the parts that need it show 'data missing'"
+        files = [{"file": f.get("file", "?"), "from": f.get("from") or f.get("path_or_url") or "",
+                  "sha256": f.get("sha256"), "md5": f.get("md5")} for f in (p.get("files") or [])]
         rows.append({
             "dataset": p.get("dataset", path.parent.name), "available": available, "source": source,
-            "words": words, "files": p.get("files") or [], "caveats": p.get("caveats") or [],
-            "tried": p.get("tried") or [], "how_to_supply": p.get("how_to_supply"), "path": str(path),
+            "prepared": True, "words": words, "files": files, "caveats": [str(c) for c in (p.get("caveats") or [])],
+            "tried": [_tried_text(t) for t in (p.get("tried") or [])], "how_to_supply": p.get("how_to_supply"),
+            "path": str(path),
         })
     return rows
+
+
+def _tried_text(t: Any) -> str:
+    """One attempt of the data layer as text: 'source url: error' (or 'ok')."""
+    if not isinstance(t, dict):
+        return str(t)
+    where = " ".join(str(t[k]) for k in ("source", "url") if t.get(k))
+    return f"{where}: {t['error']}" if t.get("error") else f"{where}: ok"
 
 
 def benchmarks(root: str | Path, exclude_parts: tuple[str, ...] = ("report",)) -> list[dict[str, Any]]:

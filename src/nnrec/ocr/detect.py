@@ -42,7 +42,6 @@ class DetectParams:
     max_size_frac: float = 4.0         # borders / rules: longer side > this x char height
     merge_overlap: float = 0.5         # column overlap (fraction of narrower box) to merge pieces
     merge_gap_frac: float = 0.35       # vertical gap (x char height) still merged
-    min_fill: float = 0.0              # reserved
 
     @classmethod
     def from_config(cls, cfg: dict | None) -> "DetectParams":

@@ -1,0 +1,105 @@
+"""Glue used by the workflow scripts: load classifiers from config, read + score one page,
+aggregate pages, the generated-page benchmark and the Q4.1 failure cases."""
+
+from __future__ import annotations
+
+import importlib
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from nnrec.ocr.recognise import read_page, reading_record
+from nnrec.ocr.score import char_accuracy, match_boxes, match_detection, word_accuracy
+
+
+def load_classifier_spec(name: str, spec: dict) -> tuple[Callable | None, dict]:
+    """``spec = {"weights": path, "loader": "module:function"}`` -> (classifier or None, info).
+
+    A weights file that is not a real model (the placeholder an upstream rule writes when its
+    data is missing) gives ``None`` and ``info["status"] = "missing"``; anything else that fails
+    raises with the file and loader named.
+    """
+    path = Path(spec["weights"])
+    info = {"weights": str(path), "loader": spec["loader"]}
+    if not path.is_file():
+        raise FileNotFoundError(f"classifier {name!r}: weights file {path} not found")
+    if path.suffix in (".npz", ".pt", ".pth") and not zipfile.is_zipfile(path):
+        info["status"] = "missing"
+        info["reason"] = f"{path} is not a model file (upstream data missing?): {path.read_text(errors='replace')[:200].strip()}"
+        return None, info
+    mod_name, _, fn_name = spec["loader"].partition(":")
+    try:
+        fn = getattr(importlib.import_module(mod_name), fn_name)
+    except (ImportError, AttributeError) as exc:
+        raise ImportError(f"classifier {name!r}: loader {spec['loader']!r} not found ({exc})") from None
+    info["status"] = "ok"
+    return fn(str(path)), info
+
+
+def score_reading(reading, true_lines: list[str] | None) -> dict:
+    """Per classifier: character and word accuracy; detection recall/precision (per-word alignment)."""
+    if true_lines is None:
+        return {}
+    det = match_detection(reading.word_lengths(), true_lines)
+    out = {"detection": det}
+    for name, pred in reading.predictions.items():
+        out[name] = {"char_acc": char_accuracy(pred["lines"], true_lines),
+                     "word_acc": word_accuracy(pred["lines"], true_lines)}
+    return out
+
+
+def read_and_score(image: np.ndarray, classifiers: dict, cfg: dict, true_lines: list[str] | None,
+                   glyph_kwargs: dict | None = None):
+    """Read one page with every classifier; return ``(reading, record)`` (record is JSON-ready)."""
+    reading = read_page(image, classifiers, cfg.get("detect"), cfg.get("lines"), glyph_kwargs)
+    rec = reading_record(reading, top_k=int(cfg.get("top_k", 3)))
+    rec["true_lines"] = true_lines
+    rec["scores"] = score_reading(reading, true_lines)
+    return reading, rec
+
+
+def aggregate(pages: dict[str, dict], classifier_names: list[str]) -> dict:
+    """Per-page and overall scores. ``mean`` is the mean over pages; ``pooled`` weighs pages by
+    their number of characters (detection counts are always pooled)."""
+    scored = {p: r for p, r in pages.items() if r.get("scores")}
+    out = {"pages": sorted(pages), "scored_pages": sorted(scored), "classifiers": {}}
+    det = {"true_chars": 0, "boxes": 0, "found": 0, "missed": 0, "spurious": 0}
+    for r in scored.values():
+        for k in det:
+            det[k] += r["scores"]["detection"][k]
+    det["recall"] = det["found"] / det["true_chars"] if det["true_chars"] else None
+    det["precision"] = det["found"] / det["boxes"] if det["boxes"] else None
+    det["spurious_rate"] = det["spurious"] / det["boxes"] if det["boxes"] else None
+    det["per_page"] = {p: {k: r["scores"]["detection"][k] for k in ("true_chars", "boxes", "found", "missed",
+                                                                  "spurious", "recall", "precision")}
+                       for p, r in scored.items()}
+    out["detection"] = det
+    for name in classifier_names:
+        per = {p: r["scores"][name] for p, r in scored.items() if name in r["scores"]}
+        if not per:
+            continue
+        n = {p: len("".join(pages[p]["true_lines"]).replace(" ", "")) for p in per}
+        out["classifiers"][name] = {
+            "char_acc": {**{p: v["char_acc"] for p, v in per.items()},
+                         "mean": float(np.mean([v["char_acc"] for v in per.values()])),
+                         "pooled": float(sum(per[p]["char_acc"] * n[p] for p in per) / sum(n.values()))},
+            "word_acc": {**{p: v["word_acc"] for p, v in per.items()},
+                         "mean": float(np.mean([v["word_acc"] for v in per.values()]))},
+        }
+    return out
+
+
+def run_cases(cases: dict, classifiers: dict, cfg: dict, glyph_kwargs: dict | None = None,
+              iou_min: float = 0.5) -> dict:
+    """Read generated pages (``{name: GeneratedPage}``) and score against their exact truth:
+    detection by box IoU, text by character/word accuracy."""
+    out = {}
+    for name, page in cases.items():
+        reading, rec = read_and_score(page.image, classifiers, cfg, page.lines, glyph_kwargs)
+        m = match_boxes(reading.boxes, page.boxes, iou_min)
+        rec["true_boxes"] = page.boxes.tolist()
+        rec["box_match"] = {k: v for k, v in m.items() if k != "pairs"}
+        out[name] = (reading, rec)
+    return out

@@ -4,10 +4,10 @@ Fragments (report/sections/*.html.j2) get the helpers documented in :mod:`nnrec.
 """
 
 from nnrec.report.mathmd import markdown_to_html, math_html, render_markdown_file
-from nnrec.report.render import Renderer, Results, fmt_num, fmt_pct, render_report
+from nnrec.report.render import QUESTIONS, Renderer, Results, fmt_num, fmt_pct, question_coverage, render_report
 from nnrec.report.summary import SUMMARY_KEYS, build_summary
 
 __all__ = [
-    "Renderer", "Results", "fmt_num", "fmt_pct", "render_report", "markdown_to_html", "math_html",
+    "QUESTIONS", "question_coverage", "Renderer", "Results", "fmt_num", "fmt_pct", "render_report", "markdown_to_html", "math_html",
     "render_markdown_file", "SUMMARY_KEYS", "build_summary",
 ]

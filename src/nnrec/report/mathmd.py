@@ -67,6 +67,9 @@ def math_html(latex: str, display: bool = False, source: str = "") -> str:
 
 def _inline(text: str, maths: list[str]) -> str:
     """Escape ``text`` and apply inline markup; ``maths`` holds the pre-rendered formulas."""
+    stray = re.search(r"(?<!\\)\$", text)
+    if stray:
+        raise MathError(f"unbalanced or unparsable '$' near: {text[max(0, stray.start() - 40):stray.start() + 40]!r}")
     out = html.escape(text, quote=False)
     out = re.sub(r"`([^`]+)`", r"<code>\1</code>", out)
     out = re.sub(r"\*\*(.+?)\*\*", r"<strong>\1</strong>", out)
@@ -91,7 +94,19 @@ def _extract_math(text: str, source: str) -> tuple[str, list[str]]:
 
 
 def markdown_to_html(text: str, source: str = "") -> Markup:
-    """Convert the Markdown subset (see module doc) with LaTeX math to HTML."""
+    """Convert the Markdown subset (see module doc) with LaTeX math to HTML.
+
+    Raises :class:`MathError` naming ``source`` for a formula ziamath cannot typeset or a stray '$'.
+    """
+    try:
+        return _markdown_to_html(text, source)
+    except MathError as exc:
+        if source and not str(exc).startswith(source):
+            raise MathError(f"{source}: {exc}") from None
+        raise
+
+
+def _markdown_to_html(text: str, source: str) -> Markup:
     text, maths = _extract_math(text.replace("\r\n", "\n"), source)
     text = re.sub(r"(?m)^(#{1,3}\s+.*)$", r"\n\1\n", text)  # headings are blocks of their own
     blocks = re.split(r"\n\s*\n", text.strip())

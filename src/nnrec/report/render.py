@@ -34,6 +34,30 @@ from nnrec.report import provenance as prov
 from nnrec.report.mathmd import math_html, render_markdown_file
 
 
+# Every question of the assignment, in order: each must have a heading "<h2|h3 ...>QX.Y ..." in a fragment.
+QUESTIONS = [
+    "Q1.1", "Q1.2", "Q1.3", "Q1.4", "Q1.5", "Q1.6",
+    "Q2.1.1", "Q2.1.2", "Q2.1.3", "Q2.2.1", "Q2.2.2", "Q2.2.3", "Q2.3.1", "Q2.4", "Q2.5",
+    "Q3.1", "Q3.2", "Q3.3", "Q3.4",
+    "Q4.1", "Q4.2", "Q4.3", "Q4.4",
+    "Q5.1.1", "Q5.1.2", "Q5.2", "Q5.3.1", "Q5.3.2",
+    "Q6.1.1", "Q6.1.2", "Q6.1.3", "Q6.1.4", "Q6.2.1",
+]
+
+
+def question_coverage(toc: list[dict[str, Any]]) -> dict[str, list[str]]:
+    """Which of QUESTIONS have no heading, and which appear out of order (by first appearance)."""
+    found = []
+    for e in toc:
+        m = re.match(r"\s*(Q\d+(?:\.\d+)+)\b", _html.unescape(str(e["title"])))
+        if m and m.group(1) in QUESTIONS and m.group(1) not in found:
+            found.append(m.group(1))
+    missing = [q for q in QUESTIONS if q not in found]
+    order = [q for q in QUESTIONS if q in found]
+    out_of_order = [q for q, f in zip(order, found) if q != f]
+    return {"missing": missing, "out_of_order": out_of_order}
+
+
 # --------------------------------------------------------------------------- number filters
 def fmt_pct(x: Any, digits: int = 1) -> str:
     """A fraction as a percentage: 0.8312 -> '83.1%'; None -> 'n/a'."""
@@ -202,6 +226,9 @@ class Renderer:
         sections = self.render_sections(ctx)
         joined = "\n".join(s["html"] for s in sections)
         joined, toc = add_heading_ids(joined)
+        coverage = question_coverage(toc)
+        if self.logger and (coverage["missing"] or coverage["out_of_order"]):
+            self.logger.warning(f"question headings missing: {coverage['missing']}; out of order: {coverage['out_of_order']}")
         bench = prov.benchmarks(self.root)
         meta = dict(meta or {})
         date = prov.build_date()
@@ -215,6 +242,7 @@ class Renderer:
             meta=meta,
             body=Markup(joined),
             toc=toc,
+            coverage=coverage,
             problems=self.problems,
             stylesheet=self.style.read_text(encoding="utf-8") if self.style.exists() else "",
             libraries=prov.library_versions(),

@@ -1,0 +1,232 @@
+"""The writeup renderer: headings, numbers from the metrics, no template left, reproducible bytes.
+
+The PDF is read back with poppler's ``pdftotext``.
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from nnrec.report import (QUESTIONS, Renderer, build_summary, fmt_num, fmt_pct, markdown_to_html,
+                          question_coverage, render_report)
+from nnrec.report.mathmd import MathError
+
+ROOT = Path(__file__).resolve().parents[1]
+pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
+
+
+def pdf_text(path) -> str:
+    out = subprocess.run(["pdftotext", "-enc", "UTF-8", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", " ", out.replace("-\n", "-"))
+
+
+def tiny_png(path):
+    from PIL import Image
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    Image.fromarray((np.arange(40 * 60).reshape(40, 60) % 255).astype(np.uint8)).save(path)
+
+
+def theory_fixture(results: Path) -> dict:
+    """results/theory/ from the real checks at small sizes (seconds)."""
+    from nnrec.common import write_json
+    from nnrec.theory_checks import run_all
+
+    cfg = yaml.safe_load((ROOT / "config.yaml").read_text())["theory"]
+    cfg.update(softmax_samples=20, grid_points=101, stack_depth=6, stack_width=16, stack_samples=32,
+               zero_init_samples=120, zero_init_epochs=10, linear_samples=5)
+    checks = run_all(cfg)
+    write_json(results / "theory" / "checks.json", checks)
+    for name in ("activations", "gradient_stack", "zero_init", "init_scaling", "softmax_stability"):
+        tiny_png(results / "theory" / f"{name}.png")
+    return json.loads((results / "theory" / "checks.json").read_text())  # as the fragment sees it
+
+
+FIXTURE_SECTION = """
+<h2 id="qx-1">Fixture part</h2>
+{% include "theory_q2_1_1.html.j2" %}
+{% include "theory_q2_1_3.html.j2" %}
+{% set m = results.json("fixture/metrics.json") %}
+{% if m %}<p>valid accuracy {{ m.valid_acc | pct }}, best lr {{ m.best_lr | num }}, psnr {{ m.psnr | num(2) }} dB, pairs {{ m.pairs | join(", ") }}.</p>{% endif %}
+{{ figure("fixture/plot.png", "A fixture figure.") }}
+{{ figure("results/fixture/absent.png", "never drawn") }}
+{% set gone = results.json("fixture/absent.json") %}
+{% if gone is none %}{{ missing("fixture part absent") }}{% endif %}
+{% if results.status("fixture/missing.json") == "missing" %}{{ missing("fixture data unavailable", kind="data missing") }}{% endif %}
+"""
+FIXTURE_METRICS = {"valid_acc": 0.78125, "best_lr": 0.003, "psnr": 15.4321, "pairs": ["O-0", "S-5"]}
+
+
+@pytest.fixture(scope="module")
+def rendered(tmp_path_factory):
+    """The real fragments + one fixture fragment, rendered from fixture results."""
+    tmp = tmp_path_factory.mktemp("report")
+    results = tmp / "results"
+    checks = theory_fixture(results)
+    (results / "fixture").mkdir(parents=True)
+    (results / "fixture" / "metrics.json").write_text(json.dumps(FIXTURE_METRICS))
+    (results / "fixture" / "missing.json").write_text(json.dumps({"status": "missing", "reason": "x"}))
+    tiny_png(results / "fixture" / "plot.png")
+    sections = tmp / "sections"
+    shutil.copytree(ROOT / "report" / "sections", sections)
+    (sections / "99_fixture.html.j2").write_text(FIXTURE_SECTION)
+    prov_dir = tmp / "resources" / "nist36"
+    prov_dir.mkdir(parents=True)
+    (prov_dir / "provenance.json").write_text(json.dumps({
+        "dataset": "nist36", "available": True, "source": "standin", "caveats": ["synthetic"],
+        "files": [{"file": "train.npz", "from": "generated", "sha256": "ab" * 32}]}))
+    pdf = tmp / "writeup.pdf"
+    env = {"SOURCE_DATE_EPOCH": "1700000000"}
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        problems = render_report(ROOT, pdf, provenance_files=[prov_dir / "provenance.json", tmp / "resources/x/provenance.json"],
+                                 meta={"config_hash": "fixturehash1"}, out_html=tmp / "writeup.html",
+                                 on_fragment_error="fail", results_root=results, sections_dir=sections)
+    finally:
+        for k, v in old.items():
+            os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
+    return {"pdf": pdf, "text": pdf_text(pdf), "html": (tmp / "writeup.html").read_text(), "checks": checks,
+            "problems": problems, "tmp": tmp}
+
+
+def test_every_question_heading_is_present_in_order(rendered):
+    text = rendered["text"]
+    positions = {}
+    for q in QUESTIONS:
+        m = re.search(rf"(?<![\d.]){re.escape(q)}(?![\d.])", text.split("Contents", 1)[1].split("A. Provenance", 1)[1])
+        positions[q] = m.start() if m else None
+    missing = [q for q, p in positions.items() if p is None]
+    assert not missing, f"question headings absent from the PDF (fragment not written yet?): {missing}"
+    order = sorted(positions, key=positions.get)
+    assert order == QUESTIONS
+
+
+def test_numbers_in_text_equal_the_metrics(rendered):
+    text = rendered["text"]
+    for s in (fmt_pct(0.78125), fmt_num(0.003), fmt_num(15.4321, 2), "O-0, S-5"):
+        assert s in text, s
+    assert "78.1%" in text and "15.43 dB" in text
+    c = rendered["checks"]
+    for value in (c["zero_init"]["zero"]["final_train_acc"], c["zero_init"]["xavier"]["final_train_acc"]):
+        assert fmt_pct(value) in text
+    for value in (c["vanishing_gradients"]["sigmoid_first_layer"], c["vanishing_gradients"]["tanh_first_layer"],
+                  c["affine_gradients"]["column_form_max_rel_error"]["W"], c["linear_collapse"]["max_abs_diff"],
+                  c["sigmoid_derivative"]["max_abs_error"], c["softmax_shift"]["max_abs_diff"]):
+        assert fmt_num(value) in text, value
+
+
+def test_nothing_left_unrendered(rendered):
+    text = rendered["text"]
+    html = re.sub(r'alt="[^"]*"', "", rendered["html"])  # the formulas' LaTeX source is kept as alt text
+    for token in ("{{", "}}", "{%", "%}", "Undefined", "$$"):
+        assert token not in text and token not in html, token
+    assert "$" not in text  # every formula was typeset
+    assert rendered["problems"] == []
+
+
+def test_missing_results_show_as_such(rendered):
+    text = rendered["text"]
+    assert "NOT RUN YET figure results/fixture/absent.png has not been produced" in text
+    assert "fixture part absent" in text and "DATA MISSING fixture data unavailable" in text
+
+
+def test_cover_and_appendix(rendered):
+    text = rendered["text"]
+    cover = text.split("Contents", 1)[0]
+    assert "2023-11-14" in cover and "fixturehash1" in cover
+    assert "STAND-IN" in cover and "nist36" in cover
+    assert "A. Provenance" in text and "ab" * 32 in text.replace(" ", "")
+    assert "numpy" in text.split("A.2", 1)[1]
+
+
+def test_math_is_typeset_as_svg(rendered):
+    html = rendered["html"]
+    assert html.count('class="math"') > 50 and "data:image/svg+xml;base64," in html
+
+
+def test_rendering_is_byte_reproducible(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    results = tmp_path / "results"
+    theory_fixture(results)
+    sections = tmp_path / "sections"
+    sections.mkdir()
+    shutil.copy(ROOT / "report" / "sections" / "10_q1.html.j2", sections)
+    kw = dict(provenance_files=[], meta={"config_hash": "h", "commit": "c"}, results_root=results,
+              sections_dir=sections, on_fragment_error="fail")
+    render_report(ROOT, tmp_path / "a.pdf", **kw)
+    render_report(ROOT, tmp_path / "b.pdf", **kw)
+    a, b = (tmp_path / "a.pdf").read_bytes(), (tmp_path / "b.pdf").read_bytes()
+    assert len(a) > 10_000 and a == b
+
+
+def test_fragment_errors_fail_or_show_a_box(tmp_path):
+    sections = tmp_path / "sections"
+    sections.mkdir()
+    (sections / "10_bad.html.j2").write_text("<h2>Q1.1 x</h2>{{ results.json('none.json').acc }}")
+    r = Renderer(ROOT, results_root=tmp_path, sections_dir=sections, on_fragment_error="fail")
+    with pytest.raises(RuntimeError, match="10_bad.html.j2"):
+        r.render_html(provenance_files=[])
+    r = Renderer(ROOT, results_root=tmp_path, sections_dir=sections, on_fragment_error="box")
+    html = r.render_html(provenance_files=[])
+    assert "failed to render" in html and r.problems and "10_bad.html.j2" in r.problems[0]
+
+
+def test_question_coverage_reports_missing_and_disorder():
+    cov = question_coverage([{"title": "Q1.2 b"}, {"title": "Q1.1 a"}, {"title": "Q1.1.1 nope"}])
+    assert "Q1.3" in cov["missing"] and "Q1.1" not in cov["missing"]
+    assert cov["out_of_order"] == ["Q1.1", "Q1.2"]
+
+
+# --------------------------------------------------------------------------- Markdown + math
+def test_markdown_subset():
+    html = str(markdown_to_html("# Title\nSome *it* and **bold** `code`.\n\n- one $x^2$\n- two\n\n1. a\n2. b\n\n$$y = 1$$"))
+    assert "<h4>Title</h4>" in html and "<em>it</em>" in html and "<strong>bold</strong>" in html
+    assert "<code>code</code>" in html and html.count("<li>") == 4 and "<ol>" in html
+    assert html.count('class="math"') == 2 and 'class="math-display"' in html
+    assert "&lt;b&gt;" in str(markdown_to_html("<b>"))  # raw HTML is escaped
+
+
+def test_stray_dollar_and_bad_latex_name_the_file():
+    with pytest.raises(MathError, match="f.md"):
+        markdown_to_html("price $5 and $x = $ y", source="f.md")
+    with pytest.raises(MathError, match="g.md"):
+        markdown_to_html(r"bad $\frac{1$ formula", source="g.md")
+    assert "$5" in str(markdown_to_html(r"costs \$5"))
+
+
+def test_filters():
+    assert fmt_pct(0.8312) == "83.1%" and fmt_pct(None) == "n/a"
+    assert fmt_num(3) == "3" and fmt_num(0.5) == "0.5" and fmt_num(1.2e-9) == "1.20e-09"
+    assert fmt_num(15.4321, 2) == "15.43" and fmt_num(None) == "n/a" and fmt_num(float("inf")) == "inf"
+
+
+# --------------------------------------------------------------------------- summary.json
+def test_summary_merges_headlines_and_nulls_the_rest(tmp_path):
+    (tmp_path / "a.json").write_text(json.dumps({"q3_best_lr": 0.01, "q3_test_acc": 0.8}))
+    (tmp_path / "b.json").write_text(json.dumps({"status": "missing", "reason": "no data"}))
+    prov = tmp_path / "prov.json"
+    prov.write_text(json.dumps({"dataset": "nist36", "available": True, "source": "mirror"}))
+    bench = tmp_path / "benchmarks" / "p"
+    bench.mkdir(parents=True)
+    (bench / "r.tsv").write_text("s\th:m:s\tmax_rss\n12.5\t0:00:12\t100\n")
+    s = build_summary([tmp_path / "a.json", tmp_path / "b.json", tmp_path / "absent.json"], prov, tmp_path)
+    assert s["q3_best_lr"] == 0.01 and s["q3_test_acc"] == 0.8
+    assert s["q5_valid_psnr"] is None and s["q6_flowers_scratch_test_acc"] is None
+    assert s["nist36_source"] == "mirror" and s["total_runtime_s"] == 12.5
+    prov.write_text(json.dumps({"dataset": "nist36", "available": False, "source": None}))
+    assert build_summary([], prov, tmp_path)["nist36_source"] == "missing"
+
+
+def test_summary_rejects_a_key_given_twice(tmp_path):
+    for n in ("a", "b"):
+        (tmp_path / f"{n}.json").write_text(json.dumps({"q3_best_lr": 0.1}))
+    with pytest.raises(ValueError, match="also given by"):
+        build_summary([tmp_path / "a.json", tmp_path / "b.json"], None, tmp_path)

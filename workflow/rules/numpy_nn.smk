@@ -26,3 +26,111 @@ rule q2:
 
 REPORT_INPUTS["q2"] = ["results/numpy_nn/q2/metrics.json", "results/numpy_nn/q2/training.png"]
 HEADLINES["q2"] = "results/numpy_nn/q2/headline.json"
+
+
+# ------------------------------------------------------------------------------------------- Q3
+Q3 = NNP["q3"]
+# the settings every Q3 run shares (the lr comes from the wildcard, so editing the list of lrs
+# reruns only the runs whose lr changed, plus the summary)
+Q3_RUN_CFG = {k: Q3[k] for k in ("hidden", "activation", "epochs", "batch_size")} | {
+    k: NNP[k] for k in ("loss_reduction", "dtype")
+}
+
+
+def lr_tag(lr):
+    """The learning rate as it appears in a path: 0.002 -> '0.002', 3e-05 -> '3e-05'."""
+    return f"{float(lr):g}"
+
+
+Q3_LR_TAGS = [lr_tag(lr) for lr in Q3["lrs"]]
+
+
+def q3_run_dirs(tag):
+    return [f"results/numpy_nn/q3_lr{tag}"] + [f"results/numpy_nn/q3_lr{tag}_seed{s}" for s in Q3["repeat_seeds"]]
+
+
+wildcard_constraints:
+    lr=r"[0-9][0-9.e+-]*",
+    seed=r"[0-9]+",
+
+
+rule q3_train:
+    """One Q3 run at learning rate {lr} with the part's seed (the runs shown in Q3.1/Q3.2)."""
+    input:
+        prov=prov("nist36"),
+    output:
+        metrics="results/numpy_nn/q3_lr{lr}/metrics.json",
+        weights="results/numpy_nn/q3_lr{lr}/weights.npz",
+        weights_init="results/numpy_nn/q3_lr{lr}/weights_init.npz",
+        figure="results/numpy_nn/q3_lr{lr}/curves.png",
+    params:
+        cfg=Q3_RUN_CFG,
+        seed=NNP["seed"],
+        repeat=False,
+    log:
+        "logs/numpy_nn/q3_lr{lr}.log",
+    benchmark:
+        "benchmarks/numpy_nn/q3_lr{lr}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=15,
+    script:
+        "../scripts/q3_train.py"
+
+
+use rule q3_train as q3_train_repeat with:
+    output:
+        metrics="results/numpy_nn/q3_lr{lr}_seed{seed}/metrics.json",
+        weights="results/numpy_nn/q3_lr{lr}_seed{seed}/weights.npz",
+        weights_init="results/numpy_nn/q3_lr{lr}_seed{seed}/weights_init.npz",
+        figure="results/numpy_nn/q3_lr{lr}_seed{seed}/curves.png",
+    params:
+        cfg=Q3_RUN_CFG,
+        seed=lambda w: int(w.seed),
+        repeat=True,
+    log:
+        "logs/numpy_nn/q3_lr{lr}_seed{seed}.log",
+    benchmark:
+        "benchmarks/numpy_nn/q3_lr{lr}_seed{seed}.tsv"
+
+
+rule q3_summary:
+    """Best lr (mean valid accuracy over seeds), its test accuracy, Q3.3 weights, Q3.4 confusion."""
+    input:
+        prov=prov("nist36"),
+        runs=[f"{d}/metrics.json" for tag in Q3_LR_TAGS for d in q3_run_dirs(tag)],
+        weights=[f"{d}/weights.npz" for tag in Q3_LR_TAGS for d in q3_run_dirs(tag)],
+    output:
+        summary="results/numpy_nn/q3/summary.json",
+        best_weights="results/numpy_nn/q3/best/weights.npz",
+        acc_fig="results/numpy_nn/q3/accuracy.png",
+        loss_fig="results/numpy_nn/q3/loss.png",
+        weights_fig="results/numpy_nn/q3/weights.png",
+        confusion_fig="results/numpy_nn/q3/confusion.png",
+        seeds_fig="results/numpy_nn/q3/seeds.png",
+        headline="results/numpy_nn/q3/headline.json",
+    params:
+        cfg=Q3_RUN_CFG | {k: Q3[k] for k in ("lrs", "repeat_seeds", "top_pairs")} | {"seed": NNP["seed"]},
+        lr_tags=Q3_LR_TAGS,
+    log:
+        "logs/numpy_nn/q3_summary.log",
+    benchmark:
+        "benchmarks/numpy_nn/q3_summary.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=5,
+    script:
+        "../scripts/q3_summary.py"
+
+
+REPORT_INPUTS["q3"] = [
+    "results/numpy_nn/q3/summary.json",
+    "results/numpy_nn/q3/accuracy.png",
+    "results/numpy_nn/q3/loss.png",
+    "results/numpy_nn/q3/weights.png",
+    "results/numpy_nn/q3/confusion.png",
+    "results/numpy_nn/q3/seeds.png",
+] + [f"results/numpy_nn/q3_lr{tag}/curves.png" for tag in Q3_LR_TAGS]
+HEADLINES["q3"] = "results/numpy_nn/q3/headline.json"

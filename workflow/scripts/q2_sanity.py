@@ -5,12 +5,13 @@ import time
 import numpy as np
 
 from nnrec.common import config_hash, get_logger, save_figure, set_threads, write_json
-from nnrec.numpy_nn import Network, check_gradients, run_rngs, toy_data, train_epoch
+from nnrec.numpy_nn import Network, check_gradients, limit_blas_threads, run_rngs, toy_data, train_epoch
 from nnrec.numpy_nn.plots import plot_q2_training
 
 sm = snakemake  # noqa: F821
 log = get_logger("q2", sm.log[0])
 set_threads(sm.threads)
+limit_blas_threads(sm.threads)
 cfg, q2 = sm.params.cfg, sm.params.cfg["q2"]
 t_start = time.perf_counter()
 seed = int(cfg["seed"])

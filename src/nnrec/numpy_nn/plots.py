@@ -94,3 +94,19 @@ def plot_seed_spread(rows: list[dict]):
     ax.set_ylim(0, 1)
     fig.tight_layout()
     return fig
+
+
+def plot_run_curves(history: dict, title: str):
+    """One run: accuracy (train, valid) and average cross-entropy (train, valid) per epoch."""
+    fig, (a1, a2) = plt.subplots(1, 2, figsize=(9, 3.3))
+    for split, ls in (("train", "-"), ("valid", "--")):
+        a1.plot(history["epoch"], history[f"{split}_acc"], ls=ls, label=split)
+        a2.plot(history["epoch"], history[f"{split}_loss"], ls=ls, label=split)
+    a1.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
+    a2.set(xlabel="epoch", ylabel="cross-entropy (mean over data)")
+    for a in (a1, a2):
+        a.legend(fontsize=8)
+        a.grid(alpha=0.3)
+    fig.suptitle(title, fontsize=10)
+    fig.tight_layout()
+    return fig

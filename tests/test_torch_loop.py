@@ -7,6 +7,8 @@ import pytest
 import torch
 from torch import nn
 
+torch.set_num_threads(1)  # tiny problems: threads only add overhead (and the test machine is shared)
+
 from nnrec.torch_models.loop import (TensorBatches, evaluate, fit, load_checkpoint, make_loss,
                                      make_optimizer, make_scheduler, pick_device, seed_torch,
                                      seeded_loader)

@@ -162,15 +162,21 @@ class TensorBatches:
 
 
 # --------------------------------------------------------------------------- optimiser / schedule / loss
-def _param_groups(model: nn.Module | Iterable, weight_decay: float, no_decay_bn_bias: bool):
-    if not isinstance(model, nn.Module):
-        return [{"params": [p for p in model if p.requires_grad], "weight_decay": weight_decay}]
-    params = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
-    if not no_decay_bn_bias:
-        return [{"params": [p for _, p in params], "weight_decay": weight_decay}]
-    decay = [p for _, p in params if p.ndim > 1]
-    other = [p for _, p in params if p.ndim <= 1]
-    return [{"params": decay, "weight_decay": weight_decay}, {"params": other, "weight_decay": 0.0}]
+def _param_groups(model: nn.Module | Iterable, lr: float, weight_decay: float, no_decay_bn_bias: bool,
+                  bias_lr_factor: float):
+    if isinstance(model, nn.Module):
+        params = [p for p in model.parameters() if p.requires_grad]
+    else:
+        params = [p for p in model if p.requires_grad]
+    if not no_decay_bn_bias and bias_lr_factor == 1.0:
+        return [{"params": params, "lr": lr, "weight_decay": weight_decay}]
+    decay = [p for p in params if p.ndim > 1]
+    other = [p for p in params if p.ndim <= 1]
+    # biases / norm parameters: lr x factor and decay / factor (same per-step shrink), or no decay
+    wd_other = 0.0 if no_decay_bn_bias else weight_decay / bias_lr_factor
+    groups = [{"params": decay, "lr": lr, "weight_decay": weight_decay},
+              {"params": other, "lr": lr * bias_lr_factor, "weight_decay": wd_other}]
+    return [g for g in groups if g["params"]]
 
 
 def make_optimizer(model: nn.Module | Iterable, cfg: Mapping[str, Any]) -> torch.optim.Optimizer:
@@ -178,13 +184,16 @@ def make_optimizer(model: nn.Module | Iterable, cfg: Mapping[str, Any]) -> torch
 
     Keys: ``name`` (sgd | adam | adamw), ``lr``, ``momentum`` (sgd, default 0.9), ``nesterov``
     (sgd, default false), ``weight_decay`` (default 0), ``no_decay_bn_bias`` (default false: when
-    true, biases and norm parameters get no weight decay), ``betas`` (adam/adamw).
+    true, biases and norm parameters get no weight decay), ``bias_lr_factor`` (default 1: biases and
+    norm parameters train with lr x factor and weight decay / factor, as in airbench), ``betas``
+    (adam/adamw).
     Pass a model (or an iterable of parameters, e.g. only the new classifier head when fine-tuning).
     """
     name = str(cfg.get("name", "sgd")).lower()
     lr = float(cfg["lr"])
     wd = float(cfg.get("weight_decay", 0.0))
-    groups = _param_groups(model, wd, bool(cfg.get("no_decay_bn_bias", False)))
+    groups = _param_groups(model, lr, wd, bool(cfg.get("no_decay_bn_bias", False)),
+                           float(cfg.get("bias_lr_factor", 1.0)))
     if name == "sgd":
         return torch.optim.SGD(groups, lr=lr, momentum=float(cfg.get("momentum", 0.9)),
                                nesterov=bool(cfg.get("nesterov", False)))
@@ -215,9 +224,10 @@ def make_scheduler(optimizer: torch.optim.Optimizer, cfg: Mapping[str, Any] | No
 
     - ``onecycle``: ``max_lr`` (default: the optimiser's lr), ``pct_start`` (0.25), ``div_factor`` (25),
       ``final_div_factor`` (1e4), ``anneal`` (cos | linear); per batch.
-    - ``linear``: warm-up from ``start_factor`` (0.1 of lr) over ``warmup_epochs`` (fraction allowed),
-      then linear decay to ``end_factor`` (0) at the end; per batch. (airbench-style triangle.)
-    - ``cosine``: optional ``warmup_epochs`` then cosine decay to ``eta_min`` (0); per batch.
+    - ``linear``: warm-up from ``start_factor`` (0.1 of lr) over ``warmup_epochs`` (fraction allowed)
+      or ``warmup_frac`` (of all steps), then linear decay to ``end_factor`` (0) at the end; per
+      batch. (airbench-style triangle.)
+    - ``cosine``: optional ``warmup_epochs`` / ``warmup_frac`` then cosine decay to ``eta_min`` (0); per batch.
     - ``step``: multiply by ``gamma`` (0.1) every ``step_size`` epochs; per epoch.
     """
     name = "none" if not cfg else str(cfg.get("name", "none")).lower()
@@ -233,7 +243,10 @@ def make_scheduler(optimizer: torch.optim.Optimizer, cfg: Mapping[str, Any] | No
             anneal_strategy=str(cfg.get("anneal", "cos")), cycle_momentum=False)
         return Schedule(s, True, name)
     if name in ("linear", "cosine"):
-        warm = int(round(float(cfg.get("warmup_epochs", 0.0 if name == "cosine" else 1.0)) * steps_per_epoch))
+        if "warmup_frac" in cfg:
+            warm = int(round(float(cfg["warmup_frac"]) * total))
+        else:
+            warm = int(round(float(cfg.get("warmup_epochs", 0.0 if name == "cosine" else 1.0)) * steps_per_epoch))
         warm = min(warm, total - 1)
         start = float(cfg.get("start_factor", 0.1))
         end = float(cfg.get("end_factor", 0.0))
@@ -358,6 +371,7 @@ def fit(model: nn.Module, train_loader: Iterable, valid_loader: Iterable | None,
         model.to(memory_format=torch.channels_last)
     hist: dict[str, Any] = {k: [] for k in ("epoch", "train_loss", "train_acc", "valid_loss",
                                              "valid_acc", "lr", "epoch_time")}
+    summed = getattr(loss_fn, "reduction", "mean") == "sum"  # summed batch losses: no x batch size
     best_acc, best_epoch, best_state = -1.0, 0, None
     prog = Progress(logger, epochs)
     t0 = time.perf_counter()
@@ -382,7 +396,7 @@ def fit(model: nn.Module, train_loader: Iterable, valid_loader: Iterable | None,
             scheduler.step_batch()
             if not torch.isfinite(loss):
                 raise FloatingPointError(f"fit: loss became {float(loss)} at epoch {epoch}; lower the lr")
-            tot_loss += loss.detach().double().cpu() * len(yb)
+            tot_loss += loss.detach().double().cpu() * (1 if summed else len(yb))
             correct += (logits.detach().argmax(1) == yb).sum().cpu()
             n += len(yb)
         scheduler.step_epoch()

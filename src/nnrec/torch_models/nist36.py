@@ -1,0 +1,198 @@
+"""NIST36 in PyTorch (Q6.1.1 fully-connected, Q6.1.2 CNN) and the trained-classifier loader for OCR.
+
+Both models take the raw NIST36 rows: float (N, 1024) in the .mat layout (each 32x32 image stored
+transposed, values in [0, 1]); the CNN turns them into upright (N, 1, 32, 32) images itself, so a
+saved model can be applied to anything in that layout (see :func:`load_classifier`).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable, Mapping, Sequence
+
+import numpy as np
+import torch
+from torch import nn
+
+N_CLASSES = 36
+
+
+class NistFC(nn.Module):
+    """The Q3 network in PyTorch: 1024 -> hidden (sigmoid) -> 36 (logits; softmax in the loss)."""
+
+    def __init__(self, hidden: int = 64, activation: str = "sigmoid", n_in: int = 1024, n_classes: int = N_CLASSES):
+        super().__init__()
+        acts = {"sigmoid": nn.Sigmoid, "relu": nn.ReLU, "tanh": nn.Tanh}
+        if activation not in acts:
+            raise ValueError(f"NistFC: activation must be one of {sorted(acts)}, got {activation!r}")
+        self.layer1 = nn.Linear(n_in, hidden)
+        self.act = acts[activation]()
+        self.output = nn.Linear(hidden, n_classes)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.output(self.act(self.layer1(x.flatten(1))))
+
+    @torch.no_grad()
+    def load_numpy_params(self, params: Mapping[str, np.ndarray]) -> "NistFC":
+        """Copy numpy_nn weights (``Wlayer1`` (in, out), ``blayer1``, ``Woutput``, ``boutput``) in."""
+        for name in ("layer1", "output"):
+            lin = getattr(self, name)
+            w, b = np.asarray(params["W" + name]), np.asarray(params["b" + name])
+            if w.shape != tuple(lin.weight.shape[::-1]) or b.shape != tuple(lin.bias.shape):
+                raise ValueError(f"numpy weights W{name} {w.shape} / b{name} {b.shape} do not fit "
+                                 f"Linear({lin.in_features}, {lin.out_features})")
+            lin.weight.copy_(torch.from_numpy(np.ascontiguousarray(w.T)))
+            lin.bias.copy_(torch.from_numpy(np.ascontiguousarray(b)))
+        return self
+
+
+class NistCNN(nn.Module):
+    """Small CNN for 32x32 characters: ``[conv3x3 -> BN -> ReLU] x 2 -> maxpool`` per stage
+    (channels from ``widths``), then dropout -> linear(hidden) -> ReLU -> dropout -> linear(36)."""
+
+    def __init__(self, widths: Sequence[int] = (32, 64, 128), hidden: int = 256, dropout: float = 0.3,
+                 n_classes: int = N_CLASSES):
+        super().__init__()
+        layers, c = [], 1
+        for w in widths:
+            layers += [nn.Conv2d(c, w, 3, padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True),
+                       nn.Conv2d(w, w, 3, padding=1, bias=False), nn.BatchNorm2d(w), nn.ReLU(inplace=True),
+                       nn.MaxPool2d(2)]
+            c = w
+        self.features = nn.Sequential(*layers)
+        side = 32 // 2 ** len(widths)
+        self.classifier = nn.Sequential(nn.Flatten(), nn.Dropout(dropout), nn.Linear(c * side * side, hidden),
+                                        nn.ReLU(inplace=True), nn.Dropout(dropout), nn.Linear(hidden, n_classes))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if x.ndim == 2:  # raw (N, 1024) rows in the .mat layout -> upright (N, 1, 32, 32)
+            x = x.view(-1, 1, 32, 32).transpose(2, 3)
+        return self.classifier(self.features((x - 0.5) / 0.5))
+
+
+def build_model(arch: str, cfg: Mapping) -> nn.Module:
+    """``arch``: ``fc`` or ``cnn``; ``cfg``: the experiment's ``model`` config dict."""
+    if arch == "fc":
+        return NistFC(hidden=int(cfg.get("hidden", 64)), activation=str(cfg.get("activation", "sigmoid")))
+    if arch == "cnn":
+        return NistCNN(widths=tuple(cfg.get("widths", (32, 64, 128))), hidden=int(cfg.get("hidden", 256)),
+                       dropout=float(cfg.get("dropout", 0.3)))
+    raise ValueError(f"unknown NIST36 architecture {arch!r} (fc or cnn)")
+
+
+def translate_augment(pad: int) -> Callable | None:
+    """Random shifts of up to ``pad`` pixels for (B, 1024) rows: applied on the upright images with
+    edge replication (the background is light), returned in the same row layout."""
+    if not pad:
+        return None
+    from .data import random_crop
+
+    crop = random_crop(pad, "replicate")
+
+    def aug(xb: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+        img = xb.view(-1, 1, 32, 32)
+        return crop(img, g).reshape(len(xb), -1)
+
+    return aug
+
+
+def load_classifier(model_dir_or_path: str | Path) -> Callable[[np.ndarray], np.ndarray]:
+    """Load a trained NIST36 model (``results/pytorch/nist36_cnn/model.pt`` or its folder).
+
+    Returns ``f(x) -> probs``: ``x`` float (N, 1024) (or (1024,)) in the NIST .mat layout (each
+    image transposed, values in [0, 1], dark ink on light background); ``probs`` float64 (N, 36),
+    classes A-Z then 0-9. Runs on CPU in eval mode. ``f.model`` and ``f.checkpoint`` are attached.
+    """
+    from .loop import load_checkpoint
+
+    path = Path(model_dir_or_path)
+    if path.is_dir():
+        path = path / "model.pt"
+    ck = load_checkpoint(path)
+    arch = ck.get("arch")
+    if arch not in ("fc", "cnn"):
+        raise ValueError(f"{path}: not a NIST36 checkpoint (arch={arch!r}, expected 'fc' or 'cnn')")
+    model = build_model(arch, ck.get("model_cfg", {}))
+    try:
+        model.load_state_dict(ck["state_dict"])
+    except RuntimeError as exc:
+        raise ValueError(f"{path}: weights do not fit the {arch} model in it ({exc})") from None
+    model.eval()
+
+    @torch.no_grad()
+    def classify(x: np.ndarray, batch: int = 2048) -> np.ndarray:
+        x = np.asarray(x, dtype=np.float32)
+        if x.ndim == 1:
+            x = x[None, :]
+        if x.ndim != 2 or x.shape[1] != 1024:
+            raise ValueError(f"classifier from {path}: expected input (N, 1024), got {x.shape}")
+        out = [torch.softmax(model(torch.from_numpy(x[i:i + batch])), 1).double().numpy()
+               for i in range(0, len(x), batch)]
+        return np.concatenate(out) if out else np.zeros((0, N_CLASSES))
+
+    classify.model = model
+    classify.checkpoint = {k: v for k, v in ck.items() if k != "state_dict"}
+    return classify
+
+
+def numpy_batch_order(n: int, seed: int, epochs: int) -> Callable[[int, torch.Generator], torch.Tensor]:
+    """The batch order of the numpy Q3 run with ``seed``: ``run_rngs(seed)[1]`` draws one permutation
+    of ``range(n)`` per epoch (``nnrec.numpy_nn.batches.batch_indices``). For ``TensorBatches(order=...)``."""
+    from nnrec.numpy_nn.batches import run_rngs
+
+    rng = run_rngs(seed)[1]
+    perms = [torch.from_numpy(rng.permutation(n)) for _ in range(epochs)]
+    return lambda epoch, g: perms[epoch - 1]
+
+
+def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, np.ndarray]], *,
+               device: torch.device, logger, checkpoint_path=None, seed: int = 0,
+               init_params: Mapping[str, np.ndarray] | None = None, batch_order: Callable | None = None,
+               loss_reduction: str = "mean") -> dict:
+    """Train the ``arch`` (fc | cnn) model on ``splits`` {train, valid, test: (x (N,1024), y)}.
+
+    ``cfg``: ``model``, ``epochs``, ``batch_size``, ``optimizer``, ``scheduler``, ``label_smoothing``,
+    ``augment.translate`` (pixels), ``eval_train`` (evaluate the whole train set after each epoch, as
+    the numpy run does). ``init_params`` (numpy_nn weights) and ``batch_order`` reproduce a numpy
+    run exactly (Q6.1.1 cross-check); ``loss_reduction='sum'`` matches its summed loss.
+    Returns ``{"history", "final": {split_loss, split_acc}, "n_params", "test_preds"}``.
+    """
+    from .loop import TensorBatches, evaluate, fit, make_loss, make_optimizer, make_scheduler, seed_torch
+
+    t = {s: (torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)), torch.from_numpy(np.asarray(y, dtype=np.int64)))
+         for s, (x, y) in splits.items()}
+    epochs, bs = int(cfg["epochs"]), int(cfg["batch_size"])
+    aug = translate_augment(int((cfg.get("augment") or {}).get("translate", 0)))
+    train = TensorBatches(*t["train"], batch_size=bs, shuffle=True, seed=seed, augment=aug, order=batch_order)
+    ev = {s: TensorBatches(*t[s], batch_size=2048) for s in t}
+    seed_torch(seed)
+    model = build_model(arch, cfg.get("model", {}))
+    if init_params is not None:
+        if arch != "fc":
+            raise ValueError("init_params (numpy weights) only apply to the fc model")
+        model.load_numpy_params(init_params)
+    opt = make_optimizer(model, cfg["optimizer"])
+    sched = make_scheduler(opt, cfg.get("scheduler"), epochs=epochs, steps_per_epoch=len(train))
+    loss_fn = make_loss(cfg)
+    if loss_reduction == "sum":
+        loss_fn = nn.CrossEntropyLoss(reduction="sum", label_smoothing=float(cfg.get("label_smoothing", 0.0)))
+
+    def eval_train(epoch: int, hist: dict) -> None:
+        loss, acc, _ = evaluate(model, ev["train"], device)
+        hist.setdefault("train_eval_loss", []).append(loss)
+        hist.setdefault("train_eval_acc", []).append(acc)
+
+    hist = fit(model, train, ev.get("valid"), epochs=epochs, optimizer=opt, scheduler=sched, loss_fn=loss_fn,
+               device=device, logger=logger, checkpoint_path=checkpoint_path, seed=seed,
+               restore_best=bool(cfg.get("restore_best", True)),
+               checkpoint_extra={"arch": arch, "model_cfg": dict(cfg.get("model", {})),
+                                 "input": "float (N, 1024) NIST .mat layout (transposed images), values in [0, 1]"},
+               on_epoch_end=eval_train if cfg.get("eval_train", False) else None)
+    final, preds = {}, None
+    for s, loader in ev.items():
+        loss, acc, p = evaluate(model, loader, device)
+        final[f"{s}_loss"], final[f"{s}_acc"] = loss, acc
+        if s == "test":
+            preds = p
+    logger.info("final " + " ".join(f"{k}={v:.4f}" for k, v in final.items()))
+    return {"history": hist, "final": final, "n_params": hist["n_params"], "test_preds": preds, "model": model}

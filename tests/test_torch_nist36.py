@@ -1,0 +1,102 @@
+"""NIST36 torch models: FC equals the numpy forward pass, numpy-run reproduction, CNN, classifier loader."""
+
+import numpy as np
+import pytest
+import torch
+
+from nnrec.common import get_logger
+from nnrec.numpy_nn.batches import batch_indices, run_rngs
+from nnrec.numpy_nn.model import Network
+from nnrec.numpy_nn.train import train_classifier
+from nnrec.torch_models.nist36 import (NistCNN, NistFC, load_classifier, numpy_batch_order, run_nist36)
+
+LOG = get_logger("test_torch_nist36")
+torch.set_num_threads(1)  # tiny problems: threads only add overhead (and the test machine is shared)
+
+
+def _toy_splits(n=(180, 60, 36), seed=0, n_classes=36):
+    """``n_classes`` well-separated classes of 32x32 'images' in the .mat layout (values in [0, 1])."""
+    rng = np.random.default_rng(seed)
+    protos = rng.uniform(0, 1, (n_classes, 1024)).astype(np.float32)
+    out = {}
+    for name, k in zip(("train", "valid", "test"), n):
+        y = np.arange(k) % n_classes
+        x = np.clip(protos[y] + rng.normal(0, 0.1, (k, 1024)), 0, 1).astype(np.float32)
+        out[name] = (x, y.astype(np.int64))
+    return out
+
+
+def test_fc_matches_numpy_forward():
+    net = Network.create([1024, 64, 36], ["sigmoid", "softmax"], np.random.default_rng(3), dtype=np.float64)
+    fc = NistFC(64).double()
+    fc.load_numpy_params(net.weights())
+    x = np.random.default_rng(4).uniform(0, 1, (10, 1024))
+    probs_np = net.forward(x)
+    probs_t = torch.softmax(fc(torch.from_numpy(x)), 1).detach().numpy()
+    np.testing.assert_allclose(probs_t, probs_np, rtol=1e-10, atol=1e-12)
+
+
+def test_fc_rejects_wrong_numpy_shapes():
+    with pytest.raises(ValueError, match="Wlayer1"):
+        NistFC(32).load_numpy_params({"Wlayer1": np.zeros((1024, 64)), "blayer1": np.zeros(64),
+                                      "Woutput": np.zeros((64, 36)), "boutput": np.zeros(36)})
+
+
+def test_numpy_batch_order_reproduces_numpy_batches():
+    order = numpy_batch_order(50, seed=5, epochs=2)
+    rng = run_rngs(5)[1]
+    for e in (1, 2):
+        expect = np.concatenate(batch_indices(50, 8, rng))
+        assert order(e, None).tolist() == expect.tolist()
+
+
+def test_torch_fc_reproduces_numpy_training_run():
+    """Same initial weights, same batches, same summed loss and lr: the curves coincide (a
+    cross-check of the numpy gradients)."""
+    splits = _toy_splits()
+    cfg = {"epochs": 3, "batch_size": 16, "model": {"hidden": 64, "activation": "sigmoid"},
+           "optimizer": {"name": "sgd", "lr": 0.01, "momentum": 0.0}, "eval_train": True, "restore_best": False}
+    ref = train_classifier({k: splits[k] for k in ("train", "valid")}, [64], ["sigmoid"], epochs=3, batch_size=16,
+                           lr=0.01, seed=11, reduction="sum", dtype=np.float32)
+    res = run_nist36("fc", cfg, splits, device=torch.device("cpu"), logger=LOG, seed=11,
+                     init_params=ref["init_params"], batch_order=numpy_batch_order(180, 11, 3), loss_reduction="sum")
+    h, r = res["history"], ref["history"]
+    np.testing.assert_allclose(h["train_eval_loss"], r["train_loss"], rtol=1e-3)
+    np.testing.assert_allclose(h["valid_loss"], r["valid_loss"], rtol=1e-3)
+    np.testing.assert_allclose(h["valid_acc"], r["valid_acc"], atol=1.5 / 60)
+    assert r["train_loss"][-1] < r["train_loss"][0]  # it did learn something
+
+
+def test_cnn_learns_toy_problem_and_loader_roundtrip(tmp_path):
+    splits = _toy_splits(n_classes=4)
+    cfg = {"epochs": 4, "batch_size": 20, "model": {"widths": [8, 16], "hidden": 32, "dropout": 0.0},
+           "optimizer": {"name": "adam", "lr": 0.003}, "augment": {"translate": 1}}
+    res = run_nist36("cnn", cfg, splits, device=torch.device("cpu"), logger=LOG, seed=0,
+                     checkpoint_path=tmp_path / "model.pt")
+    assert res["final"]["valid_acc"] > 0.8  # 4 classes: chance is 0.25
+    clf = load_classifier(tmp_path)
+    x = splits["test"][0]
+    probs = clf(x)
+    assert probs.shape == (len(x), 36) and np.allclose(probs.sum(1), 1)
+    with torch.no_grad():
+        direct = torch.softmax(res["model"].eval()(torch.from_numpy(x)), 1).numpy()
+    np.testing.assert_allclose(probs, direct, atol=1e-5)
+    assert clf(x[0]).shape == (1, 36)
+    with pytest.raises(ValueError, match="expected input"):
+        clf(np.zeros((2, 32, 32)))
+
+
+def test_cnn_sees_upright_images():
+    m = NistCNN(widths=[4], hidden=8)
+    x = torch.rand(2, 1024)
+    up = x.view(-1, 1, 32, 32).transpose(2, 3)
+    m.eval()
+    assert torch.allclose(m(x), m(up))
+
+
+def test_load_classifier_errors(tmp_path):
+    with pytest.raises(FileNotFoundError, match="checkpoint not found"):
+        load_classifier(tmp_path)
+    torch.save({"state_dict": {}, "arch": "resnet"}, tmp_path / "model.pt")
+    with pytest.raises(ValueError, match="not a NIST36 checkpoint"):
+        load_classifier(tmp_path / "model.pt")

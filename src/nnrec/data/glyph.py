@@ -32,7 +32,7 @@ GLYPH_DEFAULTS = {
     "margin": 0.12,
     "stroke_width": 3.0,
     "threshold": 0.5,
-    "work_size": 64,
+    "work_size": 40,
 }
 
 

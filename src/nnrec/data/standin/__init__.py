@@ -1,0 +1,16 @@
+"""The offline NIST36 stand-in: hand-printed characters generated from pen strokes (issue 4).
+
+- :mod:`.skeletons`: the 36 classes' stroke skeletons and allographs;
+- :mod:`.render`: jittered, slanted, elastically distorted pen strokes rasterised to ink;
+- :mod:`.generate`: seeded samples normalised with :func:`nnrec.data.glyph.normalise_glyph`
+  and written as ``nist36_{train,valid,test}.mat`` in the real format.
+"""
+
+from nnrec.data.standin.generate import (DEFAULTS, SPLITS, generate_nist36, generate_split,
+                                         glyph_kwargs, make_glyph, render_characters, resolve)
+from nnrec.data.standin.render import AUGMENT_DEFAULTS, render_ink
+from nnrec.data.standin.skeletons import ALLOGRAPHS, CLASSES
+
+__all__ = ["ALLOGRAPHS", "AUGMENT_DEFAULTS", "CLASSES", "DEFAULTS", "SPLITS", "generate_nist36",
+           "generate_split", "glyph_kwargs", "make_glyph", "render_characters", "render_ink",
+           "resolve"]

@@ -230,3 +230,18 @@ def test_summary_rejects_a_key_given_twice(tmp_path):
         (tmp_path / f"{n}.json").write_text(json.dumps({"q3_best_lr": 0.1}))
     with pytest.raises(ValueError, match="also given by"):
         build_summary([tmp_path / "a.json", tmp_path / "b.json"], None, tmp_path)
+
+
+def test_oversized_figures_are_downscaled(tmp_path):
+    from PIL import Image
+
+    big = tmp_path / "p" / "big.png"
+    big.parent.mkdir()
+    Image.new("RGB", (900, 300), "white").save(big)
+    r = Renderer(ROOT, results_root=tmp_path, sections_dir=tmp_path, max_image_px=300)
+    html = str(r.figure("p/big.png", "big"))
+    src = Path(re.search(r'src="file://([^"]+)"', html).group(1))
+    assert src != big and Image.open(src).size == (300, 100)
+    assert "Figure 1." in html and "Figure 2." in str(r.figure("p/big.png", "again"))
+    r.write_pdf("<p>x</p>", tmp_path / "o.pdf")
+    assert not src.exists()  # the temporary copies are removed after writing

@@ -17,12 +17,14 @@ problems = render_report(
     provenance_files=list(sm.input.provenance),
     meta={"title": cfg["title"], "config_hash": sm.params.config_hash},
     out_html=sm.output.html,
-    dpi=cfg["dpi"],
-    jpeg_quality=cfg["jpeg_quality"],
+    max_image_px=cfg["max_image_px"],
     on_fragment_error=cfg["on_fragment_error"],
     logger=log,
 )
 size_mb = Path(sm.output.pdf).stat().st_size / 1e6
 log.info(f"wrote {sm.output.pdf} ({size_mb:.2f} MB) in {time.perf_counter() - t0:.1f} s")
+if size_mb > cfg["max_pdf_mb"]:
+    log.warning(f"the PDF is {size_mb:.1f} MB, over report.max_pdf_mb = {cfg['max_pdf_mb']} MB: "
+                "lower report.max_image_px or the figures' dpi")
 if problems:
     log.warning(f"{len(problems)} section(s) failed to render and show an error box: {problems}")

@@ -134,7 +134,10 @@ class Renderer:
         style: str | Path | None = None,
         on_fragment_error: str = "box",
         logger: Any = None,
+        max_image_px: int | None = 2000,
     ):
+        self.max_image_px = max_image_px
+        self._cache: Path | None = None
         self.root = Path(root).resolve()
         self.results = Results(results_root or self.root / "results")
         self.sections_dir = Path(sections_dir or self.root / "report" / "sections")
@@ -167,10 +170,31 @@ class Renderer:
             return self.missing(Markup("figure <code>{}</code> has not been produced").format(relpath))
         self.figure_count += 1
         n = self.figure_count
+        path = self._fit_image(path)
         return Markup(
             '<figure id="fig-{n}"><img src="{src}" style="width:{w}">'
             '<figcaption><span class="fignum">Figure {n}.</span> {cap}</figcaption></figure>'
         ).format(n=n, src=path.resolve().as_uri(), w=width, cap=caption)
+
+    def _fit_image(self, path: Path) -> Path:
+        """A copy of a raster image at most ``max_image_px`` wide (kept as is when smaller or vector)."""
+        if not self.max_image_px or path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
+            return path
+        from PIL import Image
+
+        with Image.open(path) as im:
+            if im.width <= self.max_image_px:
+                return path
+            h = max(1, round(im.height * self.max_image_px / im.width))
+            small = im.convert("RGBA" if im.mode in ("RGBA", "LA", "P") else "RGB").resize(
+                (self.max_image_px, h), Image.Resampling.LANCZOS)
+        if self._cache is None:
+            import tempfile
+
+            self._cache = Path(tempfile.mkdtemp(prefix="nnrec-report-"))
+        out = self._cache / f"fig{self.figure_count}{path.suffix.lower()}"
+        small.save(out, optimize=True) if out.suffix == ".png" else small.save(out, quality=90)
+        return out
 
     def theory(self, name: str) -> Markup:
         path = self.theory_dir / f"{name}.md"
@@ -252,15 +276,26 @@ class Renderer:
             total_runtime_s=sum(b["seconds"] for b in bench) if bench else None,
         )
 
-    def write_pdf(self, html_text: str, out_pdf: str | Path, dpi: int = 150, jpeg_quality: int = 90) -> None:
-        """Lay out ``html_text`` with WeasyPrint and write ``out_pdf`` atomically."""
+    def write_pdf(self, html_text: str, out_pdf: str | Path) -> None:
+        """Lay out ``html_text`` with WeasyPrint and write ``out_pdf`` atomically.
+
+        Images are embedded as given (oversized rasters were already shrunk by ``figure``);
+        WeasyPrint's own ``optimize_images``/``dpi`` made this PDF larger and slower, so they are off.
+        """
+        import shutil
+
         import weasyprint
 
         from nnrec.common import atomic_path
 
-        doc = weasyprint.HTML(string=html_text, base_url=str(self.root) + "/")
-        with atomic_path(out_pdf) as tmp:
-            doc.write_pdf(str(tmp), optimize_images=True, dpi=dpi, jpeg_quality=jpeg_quality)
+        try:
+            doc = weasyprint.HTML(string=html_text, base_url=str(self.root) + "/")
+            with atomic_path(out_pdf) as tmp:
+                doc.write_pdf(str(tmp))
+        finally:
+            if self._cache is not None:
+                shutil.rmtree(self._cache, ignore_errors=True)
+                self._cache = None
 
 
 _HEADING_RE = re.compile(r"<h([23])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
@@ -297,8 +332,7 @@ def render_report(
     provenance_files: list[str | Path],
     meta: dict[str, Any] | None = None,
     out_html: str | Path | None = None,
-    dpi: int = 150,
-    jpeg_quality: int = 90,
+    max_image_px: int | None = 2000,
     on_fragment_error: str = "box",
     logger: Any = None,
     **dirs: Any,
@@ -306,9 +340,9 @@ def render_report(
     """Render the writeup PDF (and optionally its HTML); return the fragment problems (if any)."""
     from nnrec.common import write_text
 
-    r = Renderer(root, on_fragment_error=on_fragment_error, logger=logger, **dirs)
+    r = Renderer(root, on_fragment_error=on_fragment_error, logger=logger, max_image_px=max_image_px, **dirs)
     text = r.render_html(provenance_files=provenance_files, meta=meta)
     if out_html:
         write_text(out_html, text)
-    r.write_pdf(text, out_pdf, dpi=dpi, jpeg_quality=jpeg_quality)
+    r.write_pdf(text, out_pdf)
     return r.problems

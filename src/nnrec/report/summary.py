@@ -70,5 +70,5 @@ def build_summary(
     merged["nist36_source"] = source
     bench = prov.benchmarks(root)
     merged["total_runtime_s"] = round(sum(b["seconds"] for b in bench), 3) if bench else None
-    merged["_parts"] = parts
+    merged["headline_status"] = parts
     return merged

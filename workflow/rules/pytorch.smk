@@ -1,1 +1,125 @@
-# Rules for pytorch (see docs/architecture.md for conventions).
+# Q6.1.1-Q6.1.3: PyTorch on NIST36 (FC, CNN) and CIFAR-10, all through nnrec.torch_models.loop.
+# Config section: pytorch. Every torch rule declares `gpu` (config pytorch.gpus, default 0) so a
+# cluster profile or GPU user can ask for one; the scripts use CUDA whenever it is present
+# (pytorch.device: auto).
+
+PT = config["pytorch"]
+
+
+def _pt_resources(mem_mb, runtime):
+    return {"mem_mb": mem_mb, "runtime": runtime, "gpu": PT["gpus"]}
+
+
+def q3_run_dir(lr):
+    """The numpy Q3 run the torch FC mirrors (numpy_nn.smk's q3_train makes it for any lr)."""
+    return f"results/numpy_nn/q3_lr{float(lr):g}"
+
+
+rule torch_nist36_fc:
+    """Q6.1.1: the Q3 network in PyTorch, from the numpy run's initial weights and batches."""
+    input:
+        prov=prov("nist36"),
+        numpy_metrics=q3_run_dir(PT["nist36_fc"]["numpy_lr"]) + "/metrics.json",
+        numpy_init=q3_run_dir(PT["nist36_fc"]["numpy_lr"]) + "/weights_init.npz",
+    output:
+        metrics="results/pytorch/nist36_fc/metrics.json",
+        model="results/pytorch/nist36_fc/model.pt",
+        curves="results/pytorch/nist36_fc/curves.png",
+        crosscheck="results/pytorch/nist36_fc/crosscheck.png",
+    params:
+        arch="fc",
+        cfg=PT["nist36_fc"],
+        seed=PT["seed"],
+        device=PT["device"],
+    log:
+        "logs/pytorch/nist36_fc.log",
+    benchmark:
+        "benchmarks/pytorch/nist36_fc.tsv"
+    threads: PT["threads"]
+    resources:
+        **_pt_resources(2000, 20),
+    script:
+        "../scripts/torch_nist36.py"
+
+
+rule torch_nist36_cnn:
+    """Q6.1.2: a CNN on NIST36."""
+    input:
+        prov=prov("nist36"),
+    output:
+        metrics="results/pytorch/nist36_cnn/metrics.json",
+        model="results/pytorch/nist36_cnn/model.pt",
+        curves="results/pytorch/nist36_cnn/curves.png",
+    params:
+        arch="cnn",
+        cfg=PT["nist36_cnn"],
+        seed=PT["seed"],
+        device=PT["device"],
+    log:
+        "logs/pytorch/nist36_cnn.log",
+    benchmark:
+        "benchmarks/pytorch/nist36_cnn.tsv"
+    threads: PT["threads"]
+    resources:
+        **_pt_resources(2000, 30),
+    script:
+        "../scripts/torch_nist36.py"
+
+
+rule torch_cifar10:
+    """Q6.1.3: the airbench-style CNN on CIFAR-10 (curves, test accuracy)."""
+    input:
+        prov=prov("cifar10"),
+    output:
+        metrics="results/pytorch/cifar10/metrics.json",
+        model="results/pytorch/cifar10/model.pt",
+        curves="results/pytorch/cifar10/curves.png",
+    params:
+        cfg=PT["cifar10"],
+        seed=PT["seed"],
+        device=PT["device"],
+    log:
+        "logs/pytorch/cifar10.log",
+    benchmark:
+        "benchmarks/pytorch/cifar10.tsv"
+    threads: PT["threads"]
+    resources:
+        **_pt_resources(6000, 40),
+    script:
+        "../scripts/torch_cifar10.py"
+
+
+rule torch_q6_1_summary:
+    """FC vs CNN table and curves; headline numbers of Q6.1.1-Q6.1.3."""
+    input:
+        fc="results/pytorch/nist36_fc/metrics.json",
+        cnn="results/pytorch/nist36_cnn/metrics.json",
+        cifar10="results/pytorch/cifar10/metrics.json",
+    output:
+        compare="results/pytorch/q6_1/nist36_compare.json",
+        figure="results/pytorch/q6_1/nist36_compare.png",
+        headline="results/pytorch/q6_1/headline.json",
+    log:
+        "logs/pytorch/q6_1_summary.log",
+    benchmark:
+        "benchmarks/pytorch/q6_1_summary.tsv"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/torch_q6_1_summary.py"
+
+
+REPORT_INPUTS["q6_1"] = [
+    "results/pytorch/nist36_fc/metrics.json",
+    "results/pytorch/nist36_fc/curves.png",
+    "results/pytorch/nist36_fc/crosscheck.png",
+    "results/pytorch/nist36_cnn/metrics.json",
+    "results/pytorch/nist36_cnn/curves.png",
+    "results/pytorch/q6_1/nist36_compare.json",
+    "results/pytorch/q6_1/nist36_compare.png",
+    "results/pytorch/cifar10/metrics.json",
+    "results/pytorch/cifar10/curves.png",
+]
+HEADLINES["q6_1"] = "results/pytorch/q6_1/headline.json"

@@ -137,8 +137,22 @@ def generate_nist36(cfg: dict | None, out_dir, workers: int | None = None) -> di
         with atomic_path(path) as tmp:
             savemat(tmp, {f"{split}_data": data, f"{split}_labels": labels},
                     do_compression=bool(cfg["compress"]), oned_as="row")
+            _fix_header(tmp, cfg["seed"])
         paths[split] = path
     return paths
+
+
+def _fix_header(path: Path, seed: int) -> None:
+    """Replace the 116-byte text of a MAT-5 header (scipy writes the current time there) with a
+    fixed one, so that the same config gives identical bytes."""
+    text = f"MATLAB 5.0 MAT-file, Platform: posix, Created by: nnrec.data.standin (seed {int(seed)})"
+    blob = text.encode("ascii")[:116].ljust(116, b" ")
+    with open(path, "r+b") as fh:
+        head = fh.read(116)
+        if not head.startswith(b"MATLAB 5.0 MAT-file"):
+            raise ValueError(f"{path}: not a MAT-5 file header")
+        fh.seek(0)
+        fh.write(blob)
 
 
 def render_characters(text_chars, rng: np.random.Generator, cfg: dict | None = None,

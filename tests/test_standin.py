@@ -1,0 +1,119 @@
+"""Tests of the offline NIST36 stand-in (nnrec.data.standin)."""
+
+import numpy as np
+import pytest
+import scipy.io
+
+from nnrec.data.glyph import from_nist_layout
+from nnrec.data.normalise import load_nist36, read_nist36_mat, write_nist36
+from nnrec.data.standin import (ALLOGRAPHS, AUGMENT_DEFAULTS, CLASSES, generate_nist36,
+                                generate_split, make_glyph, render_characters, resolve)
+from nnrec.data.standin.generate import _sample_rng
+from nnrec.data.standin.render import stroke_points
+
+SMALL = {"seed": 11, "counts": {"train": 3, "valid": 2, "test": 1}}
+
+
+@pytest.fixture(scope="module")
+def mats(tmp_path_factory):
+    out = tmp_path_factory.mktemp("standin")
+    return generate_nist36(SMALL, out)
+
+
+def test_class_order_is_nist36():
+    assert "".join(CLASSES) == "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def test_files_keys_shapes_like_real_nist36(mats):
+    assert {p.name for p in mats.values()} == {"nist36_train.mat", "nist36_valid.mat", "nist36_test.mat"}
+    for split, n in SMALL["counts"].items():
+        m = scipy.io.loadmat(mats[split])
+        assert {k for k in m if not k.startswith("__")} == {f"{split}_data", f"{split}_labels"}
+        x, onehot = m[f"{split}_data"], m[f"{split}_labels"]
+        assert x.shape == (36 * n, 1024) and onehot.shape == (36 * n, 36)
+        assert x.dtype == np.float64
+        assert np.array_equal(onehot.sum(axis=1), np.ones(36 * n))
+        assert set(np.unique(onehot)) == {0.0, 1.0}
+        # every class present, n times, in class order
+        y = onehot.argmax(axis=1)
+        assert np.array_equal(np.bincount(y, minlength=36), np.full(36, n))
+        assert np.array_equal(y, np.repeat(np.arange(36), n))
+        assert x.min() >= 0.0 and x.max() <= 1.0
+        # dark ink on a light background: mostly paper, some full ink
+        assert x.mean() > 0.6 and (x < 0.1).mean() > 0.02
+        assert np.all(x.reshape(-1, 32, 32)[:, 0, :].mean(axis=1) > 0.9)  # top row is paper
+
+
+def test_images_are_stored_transposed(mats):
+    m = scipy.io.loadmat(mats["train"])
+    x = m["train_data"]
+    n = SMALL["counts"]["train"]
+    c = CLASSES.index("T")
+    up = make_glyph("T", _sample_rng(SMALL["seed"], "train", c, 0), resolve(SMALL))
+    assert np.allclose(from_nist_layout(x[c * n]), up, atol=1e-6)
+    assert not np.allclose(x[c * n].reshape(32, 32), up, atol=0.05)  # the raw row is NOT upright
+    # a T has its bar at the top when shown upright
+    ink = 1.0 - up
+    assert ink[:12].sum() > ink[20:].sum()
+
+
+def test_same_seed_same_bytes_and_worker_independent(mats, tmp_path):
+    again = generate_nist36(SMALL, tmp_path / "a", workers=2)
+    for split in mats:
+        assert mats[split].read_bytes() == again[split].read_bytes()
+    other = generate_nist36({**SMALL, "seed": 12}, tmp_path / "b")
+    assert mats["train"].read_bytes() != other["train"].read_bytes()
+
+
+def test_more_samples_only_append():
+    a, _ = generate_split({"seed": 5, "counts": {"valid": 1}}, "valid")
+    b, _ = generate_split({"seed": 5, "counts": {"valid": 2}}, "valid")
+    assert np.array_equal(a, b[::2])
+
+
+def test_loader_reads_standin_like_real_files(mats, tmp_path):
+    counts = write_nist36(mats, tmp_path)
+    assert counts == {s: 36 * n for s, n in SMALL["counts"].items()}
+    for split in mats:
+        x, y = load_nist36(tmp_path, split)
+        xm, ym = read_nist36_mat(mats[split], split)
+        assert x.dtype == np.float32 and y.dtype == np.int64 and x.shape[1] == 1024
+        assert np.array_equal(x, xm) and np.array_equal(y, ym)
+
+
+def test_classes_are_distinguishable():
+    """A nearest-centroid classifier fitted on a few generated samples must beat chance by far."""
+    cfg = {"seed": 3, "counts": {"train": 6, "valid": 2}}
+    xt, lt = generate_split(cfg, "train")
+    xv, lv = generate_split(cfg, "valid")
+    yt, yv = lt.argmax(1), lv.argmax(1)
+    cent = np.stack([xt[yt == c].mean(0) for c in range(36)])
+    pred = ((xv[:, None, :] - cent[None]) ** 2).sum(-1).argmin(1)
+    assert (pred == yv).mean() > 0.4  # chance is 1/36
+
+
+def test_every_allograph_is_drawn():
+    aug = dict(AUGMENT_DEFAULTS)
+    for ch in CLASSES:
+        seen = {stroke_points(ch, np.random.default_rng([7, i]), aug)[1] for i in range(80)}
+        assert seen == set(range(len(ALLOGRAPHS[ch]))), ch
+
+
+def test_render_characters_page_resolution():
+    crops = render_characters("H1z", np.random.default_rng(0), None, height_px=90)
+    assert len(crops) == 3
+    for c in crops:
+        rows = np.nonzero((c > 0.5).any(axis=1))[0]
+        assert 60 <= rows[-1] - rows[0] <= 130  # about 90 px tall (slant/rotation/jitter aside)
+        assert c.min() >= 0 and c.max() <= 1
+    with pytest.raises(ValueError, match="NIST36 classes"):
+        render_characters("A-", np.random.default_rng(0))
+
+
+def test_config_errors():
+    with pytest.raises(ValueError, match="unknown key"):
+        resolve({"sead": 1})
+    with pytest.raises(ValueError, match="unknown key"):
+        resolve({"augment": {"slant": [0, 1]}})
+    with pytest.raises(ValueError, match="split"):
+        generate_split(SMALL, "dev")

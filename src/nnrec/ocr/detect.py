@@ -37,7 +37,7 @@ class DetectParams:
     k_mad: float = 8.0                 # threshold = median + k * MAD of the contrast
     min_contrast: float = 0.12         # never call pixels darker than this by < 12 % ink
     close_frac: float = 0.25           # closing radius, x stroke width
-    speck_area_frac: float = 4.0       # specks: area < this x stroke_width^2
+    speck_area_frac: float = 2.0       # specks: area < this x stroke_width^2
     punct_frac: float = 0.35           # punctuation: height and width < this x char height
     max_size_frac: float = 4.0         # borders / rules: longer side > this x char height
     merge_overlap: float = 0.5         # column overlap (fraction of narrower box) to merge pieces
@@ -128,11 +128,23 @@ def _resize(img: np.ndarray, shape: tuple[int, int], order: int = 1) -> np.ndarr
 
 
 def _background(grey: np.ndarray, frac: float) -> np.ndarray:
-    """Paper brightness under the local lighting: coarse median filter, robust to the ink."""
+    """Paper brightness under the local lighting: coarse grey closing + median filter.
+
+    The window is ``frac`` x the longer side, but at least 4 x a rough stroke width (from an Otsu
+    split of the grey levels) so that strokes are always thinner than the window (small images),
+    and at most a quarter of the page."""
+    from skimage.filters import threshold_otsu
+
     h, w = grey.shape
     step = max(1, int(round(max(h, w) / 200)))
     small = grey[::step, ::step]
-    size = max(3, int(round(frac * max(small.shape))) | 1)
+    size = frac * max(small.shape)
+    if np.ptp(small) > 0.05:
+        rough = small < threshold_otsu(small)
+        if 0 < rough.mean() < 0.5:
+            size = max(size, 4.0 * _stroke_width(rough))
+    size = min(size, 0.25 * max(small.shape))
+    size = max(3, int(round(size)) | 1)
     # grey closing removes dark strokes thinner than `size`, the median smooths what remains
     bg_small = ndi.median_filter(ndi.grey_closing(small, size=(size, size)), size=size)
     bg = _resize(bg_small, (h, w), order=1)

@@ -1,1 +1,65 @@
-# Rules for autoencoder (see docs/architecture.md for conventions).
+# Q5: the numpy autoencoder, PSNR and the PCA baseline (docs/architecture.md for conventions).
+# Config section: autoencoder. Each entry of autoencoder.runs is its own target; the first one
+# is the assignment's defaults and gives the headline number.
+
+AE = config["autoencoder"]
+AE_RUNS = list(AE["runs"])
+AE_SHARED = {k: AE[k] for k in ("seed", "code_size", "batch_size", "momentum", "loss_reduction", "dtype")}
+
+
+rule autoencoder_train:
+    input:
+        prov=prov("nist36"),
+    wildcard_constraints:
+        run="|".join(AE_RUNS),
+    output:
+        metrics="results/autoencoder/{run}/metrics.json",
+        weights="results/autoencoder/{run}/weights.npz",
+    params:
+        cfg=AE_SHARED,
+        run=lambda w: AE["runs"][w.run],
+    log:
+        "logs/autoencoder/train_{run}.log",
+    benchmark:
+        "benchmarks/autoencoder/train_{run}.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=20,
+    script:
+        "../scripts/autoencoder_train.py"
+
+
+rule autoencoder_summary:
+    input:
+        prov=prov("nist36"),
+        metrics=expand("results/autoencoder/{run}/metrics.json", run=AE_RUNS),
+        weights=expand("results/autoencoder/{run}/weights.npz", run=AE_RUNS),
+    output:
+        metrics="results/autoencoder/metrics.json",
+        recon_fig="results/autoencoder/reconstructions.png",
+        loss_fig="results/autoencoder/loss.png",
+        psnr_fig="results/autoencoder/psnr_per_class.png",
+        headline="results/autoencoder/headline.json",
+    params:
+        cfg=AE_SHARED | {k: AE[k] for k in ("pca_components", "show_classes", "show_per_class", "gradcheck")},
+        run_names=AE_RUNS,
+    log:
+        "logs/autoencoder/summary.log",
+    benchmark:
+        "benchmarks/autoencoder/summary.tsv"
+    threads: 1
+    resources:
+        mem_mb=2500,
+        runtime=10,
+    script:
+        "../scripts/autoencoder_summary.py"
+
+
+REPORT_INPUTS["q5"] = [
+    "results/autoencoder/metrics.json",
+    "results/autoencoder/reconstructions.png",
+    "results/autoencoder/loss.png",
+    "results/autoencoder/psnr_per_class.png",
+]
+HEADLINES["q5"] = "results/autoencoder/headline.json"

@@ -49,15 +49,15 @@ def q3_run_dirs(tag):
     return [f"results/numpy_nn/q3_lr{tag}"] + [f"results/numpy_nn/q3_lr{tag}_seed{s}" for s in Q3["repeat_seeds"]]
 
 
-wildcard_constraints:
-    lr=r"[0-9][0-9.e+-]*",
-    seed=r"[0-9]+",
+Q3_WILDCARDS = dict(lr=r"[0-9][0-9.e+-]*", seed=r"[0-9]+")
 
 
 rule q3_train:
     """One Q3 run at learning rate {lr} with the part's seed (the runs shown in Q3.1/Q3.2)."""
     input:
         prov=prov("nist36"),
+    wildcard_constraints:
+        **Q3_WILDCARDS,
     output:
         metrics="results/numpy_nn/q3_lr{lr}/metrics.json",
         weights="results/numpy_nn/q3_lr{lr}/weights.npz",

@@ -6,6 +6,8 @@ The assignment's function names are kept: ``initialize_weights``, ``sigmoid``, `
 
 from .activations import (ACTIVATIONS, get_activation, linear, linear_deriv, relu, relu_deriv, sigmoid,
                           sigmoid_deriv, softmax, tanh, tanh_deriv)
+from .autoencoder import (init_momentum, lr_at, make_autoencoder, pca_fit, pca_reconstruct, psnr_per_image,
+                          train_autoencoder)
 from .batches import batch_indices, get_random_batches, run_rngs
 from .gradcheck import check_gradients, numerical_gradients, relative_error
 from .init import init_mlp, initialize_weights, layer_names, xavier_bound

@@ -110,3 +110,48 @@ def plot_run_curves(history: dict, title: str):
     fig.suptitle(title, fontsize=10)
     fig.tight_layout()
     return fig
+
+
+def plot_ae_loss(histories: dict):
+    """Training loss (total squared error over the training set) per epoch, one line per run, log y."""
+    fig, ax = plt.subplots(figsize=(5.5, 3.5))
+    for label, h in histories.items():
+        ax.plot(h["epoch"], h["train_loss_total"], label=label)
+    ax.set_yscale("log")
+    ax.set_xlabel("epoch")
+    ax.set_ylabel("training loss (total squared error)")
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
+def plot_reconstructions(originals, rows: dict, titles):
+    """Column per example; first row the originals, then one row per method (NIST layout images)."""
+    n = len(originals)
+    fig, axes = plt.subplots(1 + len(rows), n, figsize=(1.1 * n, 1.25 * (1 + len(rows))), squeeze=False)
+    for r, (label, imgs) in enumerate([("original", originals), *rows.items()]):
+        for c in range(n):
+            ax = axes[r, c]
+            ax.imshow(np.asarray(imgs[c]).reshape(32, 32).T, cmap="gray", vmin=0, vmax=1)
+            ax.set_xticks([])
+            ax.set_yticks([])
+            if r == 0:
+                ax.set_title(titles[c], fontsize=8)
+            if c == 0:
+                ax.set_ylabel(label, fontsize=7)
+    fig.tight_layout(pad=0.3)
+    return fig
+
+
+def plot_psnr_per_class(per_method: dict):
+    """Mean PSNR per class, one marker series per method."""
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    for label, d in per_method.items():
+        ax.plot(list(d), list(d.values()), "o-", ms=3, lw=0.8, label=label)
+    ax.set_xlabel("class")
+    ax.set_ylabel("mean PSNR (dB)")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig

@@ -36,6 +36,10 @@ def math_svg(latex: str, display: bool = False, size: float = MATH_SIZE_PX) -> t
     """Typeset ``latex``; return (svg text, width px, height px, depth below baseline px)."""
     import ziamath as zm
 
+    # plain SVG 1.1 paths (no <symbol>/<use>) at 0.01 px precision: WeasyPrint draws these
+    # about 1.5x faster, and the glyphs look the same
+    zm.config.svg2 = False
+    zm.config.precision = 2
     expr = zm.Latex(latex, size=size, inline=not display)
     svg = expr.svg()
     m = re.search(r'viewBox="([-\d.]+) ([-\d.]+) ([-\d.]+) ([-\d.]+)"', svg)

@@ -154,7 +154,7 @@ class Renderer:
             loader=jinja2.FileSystemLoader([str(self.templates_dir), str(self.sections_dir)]),
             autoescape=jinja2.select_autoescape(["html", "j2", "html.j2"], default=True),
             undefined=jinja2.StrictUndefined,
-            trim_blocks=True,
+            trim_blocks=False,  # keep the newline after a block tag: words never glue together
             lstrip_blocks=True,
         )
         self.env.filters["pct"] = fmt_pct

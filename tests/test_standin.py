@@ -117,3 +117,16 @@ def test_config_errors():
         resolve({"augment": {"slant": [0, 1]}})
     with pytest.raises(ValueError, match="split"):
         generate_split(SMALL, "dev")
+
+
+def test_contact_sheet_rows_are_classes(mats):
+    from nnrec.data.standin import contact_sheet
+
+    m = scipy.io.loadmat(mats["train"])
+    x, y = m["train_data"], m["train_labels"].argmax(1)
+    sheet = contact_sheet(x, y, per_class=4)
+    assert sheet.shape == (36 * 34 - 2, 4 * 34 - 2)
+    n = SMALL["counts"]["train"]
+    c = CLASSES.index("Q")
+    assert np.array_equal(sheet[c * 34:c * 34 + 32, 34:66], from_nist_layout(x[c * n + 1]))
+    assert np.all(sheet[c * 34:c * 34 + 32, 3 * 34:] == 0.6)  # only 3 samples per class exist

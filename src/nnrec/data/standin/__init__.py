@@ -3,14 +3,16 @@
 - :mod:`.skeletons`: the 36 classes' stroke skeletons and allographs;
 - :mod:`.render`: jittered, slanted, elastically distorted pen strokes rasterised to ink;
 - :mod:`.generate`: seeded samples normalised with :func:`nnrec.data.glyph.normalise_glyph`
-  and written as ``nist36_{train,valid,test}.mat`` in the real format.
+  and written as ``nist36_{train,valid,test}.mat`` in the real format;
+- :mod:`.sheet`: a contact sheet (classes x samples) of any NIST36-format split.
 """
 
 from nnrec.data.standin.generate import (DEFAULTS, SPLITS, generate_nist36, generate_split,
                                          glyph_kwargs, make_glyph, render_characters, resolve)
 from nnrec.data.standin.render import AUGMENT_DEFAULTS, render_ink
+from nnrec.data.standin.sheet import contact_sheet
 from nnrec.data.standin.skeletons import ALLOGRAPHS, CLASSES
 
-__all__ = ["ALLOGRAPHS", "AUGMENT_DEFAULTS", "CLASSES", "DEFAULTS", "SPLITS", "generate_nist36",
+__all__ = ["ALLOGRAPHS", "AUGMENT_DEFAULTS", "CLASSES", "contact_sheet", "DEFAULTS", "SPLITS", "generate_nist36",
            "generate_split", "glyph_kwargs", "make_glyph", "render_characters", "render_ink",
            "resolve"]

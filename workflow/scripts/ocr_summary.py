@@ -20,6 +20,7 @@ summary = aggregate(pages, ran)
 summary["classifiers_missing"] = {n: pages[next(iter(pages))]["classifiers"].get(n) for n in sm.params.classifiers
                                   if n not in ran} if pages else {}
 summary["texts"] = {p: r["text"] for p, r in pages.items()}
+summary["true_lines"] = {p: r["true_lines"] for p, r in pages.items()}
 summary.update({"data_source": describe_source(sm.input.prov), "config_hash": config_hash(sm.params.cfg),
                 "wall_time_s": time.perf_counter() - t0})
 write_json(sm.output.summary, summary)

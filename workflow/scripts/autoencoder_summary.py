@@ -63,19 +63,34 @@ save_figure(plot_reconstructions(xva[idx], {k: v[idx] for k, v in recons.items()
 save_figure(plot_ae_loss({f"{n} (lr {runs[n]['lr']:g})": runs[n]["history"] for n in names}), sm.output.loss_fig)
 save_figure(plot_psnr_per_class({k: v["psnr_per_class"] for k, v in methods.items()}), sm.output.psnr_fig)
 
+def loss_shape(h):
+    """Numbers behind the Q5.2 comment: where the training loss drops and where it flattens."""
+    L = np.asarray(h["train_loss_total"], dtype=float)
+    n = len(L)
+    at = {e: float(L[e - 1]) for e in sorted({1, min(5, n), min(10, n), min(20, n), min(50, n), n})}
+    drop = L[0] - L[-1]
+    frac10 = float((L[0] - L[min(10, n) - 1]) / drop) if drop > 0 else float("nan")
+    k = max(1, n // 5)
+    last = float((L[-k - 1] - L[-1]) / L[-k - 1]) if n > k else float("nan")
+    return {"loss_at_epoch": at, "fraction_of_total_drop_by_epoch_10": frac10,
+            "relative_drop_over_last_epochs": last, "last_epochs": k,
+            "monotone": bool(np.all(np.diff(L) <= 0)), "increases": int(np.sum(np.diff(L) > 0))}
+
+
 default = names[0]
 pca_label = f"PCA {cfg['pca_components']}"
 summary = {
     "part": "q5", "runs": {n: {k: runs[n][k] for k in ("epochs", "lr", "lr_decay", "lr_decay_every", "label",
                                                         "train_seconds", "epoch_seconds_mean")}
                            | {"history": runs[n]["history"], "final_train_loss_total": runs[n]["history"]["train_loss_total"][-1],
+                              "loss_shape": loss_shape(runs[n]["history"]),
                               **methods[f"AE {n}"]}
                            for n in names},
     "default_run": default,
     "pca": {"components": cfg["pca_components"], "centred": True, "fit_seconds": pca_seconds, **methods[pca_label]},
     "psnr": {k: v["psnr_mean"] for k, v in methods.items()},
     "psnr_definition": "skimage.metrics.peak_signal_noise_ratio(data_range=1) per validation image, then averaged",
-    "n_valid": int(len(xva)), "shown_examples": {"indices": idx, "classes": cfg["show_classes"]},
+    "code_size": cfg["code_size"], "n_valid": int(len(xva)), "shown_examples": {"indices": idx, "classes": cfg["show_classes"]},
     "gradcheck": grad, "batch_size": cfg["batch_size"], "momentum": cfg["momentum"],
     "loss_reduction": cfg["loss_reduction"], "seed": cfg["seed"], "data_source": source,
     "config_hash": config_hash(cfg), "wall_time_s": time.perf_counter() - t0,

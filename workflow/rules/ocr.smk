@@ -22,6 +22,7 @@ rule ocr_page:
         txt="results/ocr/{page}.txt",
         json="results/ocr/{page}.json",
         figure="results/ocr/{page}.png",
+        crops="results/ocr/{page}_crops.png",
     params:
         cfg=OCR_READ_CFG,
         classifiers=OCR_CLASSIFIERS,
@@ -114,7 +115,7 @@ rule ocr_failures:
 
 
 REPORT_INPUTS["q4"] = (
-    [f"results/ocr/{p}.{ext}" for p in OCR_PAGES for ext in ("txt", "json", "png")]
+    [f"results/ocr/{p}{ext}" for p in OCR_PAGES for ext in (".txt", ".json", ".png", "_crops.png")]
     + [
         "results/ocr/summary.json",
         "results/ocr/generated/summary.json",

@@ -9,7 +9,8 @@ from nnrec.data import describe_source
 from nnrec.data.missing import skip_if_missing
 from nnrec.data.standin import glyph_kwargs
 from nnrec.ocr.detect import load_image
-from nnrec.ocr.figures import plot_page
+from nnrec import NIST36_CLASSES
+from nnrec.ocr.figures import plot_crops, plot_page
 from nnrec.ocr.pipeline import load_classifier_spec, read_and_score
 
 sm = snakemake  # noqa: F821
@@ -60,6 +61,9 @@ first = next(iter(rec["text"]), None)
 write_text(sm.output.txt, ("\n".join(rec["text"][first]) + "\n") if first else "")
 plot_page(image, reading.boxes, reading.line_of, rec["text"], sm.output.figure,
           title=f"{page}: {d['n_boxes']} boxes, {rec['n_lines']} lines", true_lines=truth)
+plot_crops(reading.glyphs, {n: [NIST36_CLASSES[j] for j in p["labels"]] for n, p in reading.predictions.items()},
+           sm.output.crops, title=f"{page}: normalised crops (32x32, upright) with predictions "
+           + " / ".join(reading.predictions))
 rec["wall_time_s"] = time.perf_counter() - t0
 write_json(sm.output.json, rec)
 log.info(f"done in {rec['wall_time_s']:.1f}s")

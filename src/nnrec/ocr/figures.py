@@ -83,3 +83,26 @@ def plot_failures(cases: dict, path: str | Path) -> None:
         ax.set_axis_off()
     fig.tight_layout()
     save_figure(fig, path)
+
+
+def plot_crops(glyphs: np.ndarray, labels: dict[str, list[str]], path: str | Path, title: str = "",
+               reference: np.ndarray | None = None, per_row: int = 20) -> None:
+    """The normalised 32x32 crops as the classifier sees them (upright), with each classifier's
+    prediction; optionally a row of training images underneath for comparison."""
+    plt = _plt()
+    n = len(glyphs)
+    rows = max(1, int(np.ceil(n / per_row))) + (1 if reference is not None and len(reference) else 0)
+    fig, axes = plt.subplots(rows, per_row, figsize=(per_row * 0.6, rows * 0.8), squeeze=False)
+    for ax in axes.ravel():
+        ax.set_axis_off()
+    for i, g in enumerate(glyphs):
+        ax = axes[i // per_row, i % per_row]
+        ax.imshow(g, cmap="gray", vmin=0, vmax=1)
+        ax.set_title("/".join(v[i] for v in labels.values()), fontsize=6, pad=1)
+    if reference is not None and len(reference):
+        for j, g in enumerate(reference[:per_row]):
+            ax = axes[-1, j]
+            ax.imshow(g, cmap="gray", vmin=0, vmax=1)
+            ax.set_title("train", fontsize=5, pad=1, color="0.4")
+    fig.suptitle(title, fontsize=9)
+    save_figure(fig, path)

@@ -4,7 +4,7 @@ Measures training steps (forward + backward + SGD step, random data of CIFAR sha
 in config.yaml's pytorch.cifar10 section, per precision / memory-format variant. Reports both wall
 time and process CPU time: on a shared machine the wall time is inflated by other jobs, while CPU
 time / threads estimates the wall time on dedicated cores (assuming perfect thread scaling, which
-is optimistic; 1-thread CPU time is the cleanest figure). Writes benchmarks/cifar_throughput.json.
+is optimistic; 1-thread CPU time is the cleanest figure). Writes benchmarks/out/cifar_throughput.json.
 
     python benchmarks/bench_cifar_throughput.py [--threads 2] [--steps 4] [--variants bf16-cl,fp32-cl]
 """
@@ -62,7 +62,7 @@ def main() -> None:
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--variants", default="bf16-cl,fp32-cl")
-    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "cifar_throughput.json"))
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "cifar_throughput.json"))
     args = ap.parse_args()
     cfg = yaml.safe_load(Path(args.config).read_text())["pytorch"]["cifar10"]
     rows = []
@@ -77,6 +77,7 @@ def main() -> None:
     load = os.getloadavg()
     out = {"model": cfg["model"], "load_average": load, "cpu_count": os.cpu_count(), "rows": rows,
            "note": "wall figures include contention from other processes (load average above)"}
+    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
     Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
 
 

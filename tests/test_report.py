@@ -245,3 +245,14 @@ def test_oversized_figures_are_downscaled(tmp_path):
     assert "Figure 1." in html and "Figure 2." in str(r.figure("p/big.png", "again"))
     r.write_pdf("<p>x</p>", tmp_path / "o.pdf")
     assert not src.exists()  # the temporary copies are removed after writing
+
+
+def test_overflowing_boxes_are_reported(tmp_path):
+    sections = tmp_path / "sections"
+    sections.mkdir()
+    (sections / "10_wide.html.j2").write_text(
+        '<h2>Q1.1 wide</h2><table><tr><td style="white-space:nowrap">' + "W" * 300 + "</td></tr></table>"
+        '<p>fine</p><div style="width:120mm">fits</div>')
+    problems = render_report(ROOT, tmp_path / "w.pdf", provenance_files=[], results_root=tmp_path,
+                             sections_dir=sections, on_fragment_error="fail")
+    assert len(problems) == 1 and "overflows" in problems[0] and "<table" in problems[0]

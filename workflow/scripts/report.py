@@ -27,4 +27,5 @@ if size_mb > cfg["max_pdf_mb"]:
     log.warning(f"the PDF is {size_mb:.1f} MB, over report.max_pdf_mb = {cfg['max_pdf_mb']} MB: "
                 "lower report.max_image_px or the figures' dpi")
 if problems:
-    log.warning(f"{len(problems)} section(s) failed to render and show an error box: {problems}")
+    log.warning(f"{len(problems)} problem(s): sections that failed to render (shown as error boxes) "
+                f"or boxes overflowing the page: {problems}")

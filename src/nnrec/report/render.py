@@ -150,6 +150,7 @@ class Renderer:
         self.logger = logger
         self.figure_count = 0
         self.problems: list[str] = []  # fragment errors shown on the cover
+        self.overflows: list[dict[str, Any]] = []  # boxes sticking out of the page (write_pdf)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(self.templates_dir), str(self.sections_dir)]),
             autoescape=jinja2.select_autoescape(["html", "j2", "html.j2"], default=True),
@@ -289,13 +290,49 @@ class Renderer:
         from nnrec.common import atomic_path
 
         try:
-            doc = weasyprint.HTML(string=html_text, base_url=str(self.root) + "/")
+            doc = weasyprint.HTML(string=html_text, base_url=str(self.root) + "/").render()
+            self.overflows = find_overflows(doc)
+            if self.overflows and self.logger:
+                self.logger.warning(f"{len(self.overflows)} box(es) overflow the page: {self.overflows[:10]}")
             with atomic_path(out_pdf) as tmp:
                 doc.write_pdf(str(tmp))
         finally:
             if self._cache is not None:
                 shutil.rmtree(self._cache, ignore_errors=True)
                 self._cache = None
+
+
+def find_overflows(document: Any, tolerance_px: float = 0.5) -> list[dict[str, Any]]:
+    """Boxes of a laid-out WeasyPrint ``document`` that stick out of the page's content area to the
+    right or bottom (figures, equations, tables, long words). Only the outermost overflowing box
+    of each subtree is reported: ``[{"page", "tag", "class", "overflow_px"}]``."""
+    from weasyprint.formatting_structure import boxes as B
+
+    found: list[dict[str, Any]] = []
+
+    def walk(box: Any, right: float, bottom: float, page: int) -> None:
+        for child in getattr(box, "children", []) or []:
+            if isinstance(child, (B.MarginBox,)):
+                continue
+            over = 0.0
+            if getattr(child, "width", None) is not None and not isinstance(child, B.TextBox):
+                try:
+                    over = max(child.position_x + child.border_width() - right,
+                               child.position_y + child.border_height() - bottom)
+                except (TypeError, AttributeError):
+                    over = 0.0
+            if over > tolerance_px:
+                el = getattr(child, "element", None)
+                found.append({"page": page, "tag": getattr(child, "element_tag", "?"),
+                              "class": el.get("class", "") if el is not None else "",
+                              "overflow_px": round(over, 1)})
+                continue
+            walk(child, right, bottom, page)
+
+    for i, page in enumerate(document.pages, start=1):
+        pb = page._page_box
+        walk(pb, pb.content_box_x() + pb.width, pb.content_box_y() + pb.height, i)
+    return found
 
 
 _HEADING_RE = re.compile(r"<h([23])((?:\s[^>]*)?)>(.*?)</h\1>", re.S)
@@ -337,7 +374,8 @@ def render_report(
     logger: Any = None,
     **dirs: Any,
 ) -> list[str]:
-    """Render the writeup PDF (and optionally its HTML); return the fragment problems (if any)."""
+    """Render the writeup PDF (and optionally its HTML); return the problems found (fragments that
+    failed to render, boxes that overflow the page), empty when there are none."""
     from nnrec.common import write_text
 
     r = Renderer(root, on_fragment_error=on_fragment_error, logger=logger, max_image_px=max_image_px, **dirs)
@@ -345,4 +383,5 @@ def render_report(
     if out_html:
         write_text(out_html, text)
     r.write_pdf(text, out_pdf)
-    return r.problems
+    return r.problems + [f"page {o['page']}: <{o['tag']} class='{o['class']}'> overflows by {o['overflow_px']} px"
+                         for o in r.overflows]

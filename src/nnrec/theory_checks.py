@@ -49,7 +49,9 @@ def check_softmax_stability(cfg: dict, rng: np.random.Generator) -> dict[str, An
         rows.append({
             "scale": float(scale),
             "max_input": float(np.max(x)),
-            "naive_numerator_max": num_naive_max,                       # e^{max x}: inf once max x > ~709.8
+            # e^{max x}: overflows to inf once max x > ~709.8 (stored as null: JSON has no inf)
+            "naive_numerator_max": num_naive_max if np.isfinite(num_naive_max) else None,
+            "naive_numerator_overflow": bool(not np.isfinite(num_naive_max)),
             "stable_numerator_max": float(np.max(np.exp(x - x.max(axis=1, keepdims=True)))),  # always 1
             "naive_nonfinite_fraction": float(np.mean(~np.isfinite(naive))),
             "stable_nonfinite_fraction": float(np.mean(~np.isfinite(stable))),

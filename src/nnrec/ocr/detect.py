@@ -102,20 +102,24 @@ def to_grey(image: np.ndarray) -> np.ndarray:
         img = img[..., 0]
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
         raise ValueError(f"find_letters: expected an HxW, HxWx3 or HxWx4 image, got shape {img.shape}")
+    weights = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
     if img.dtype == bool:
-        img = img.astype(np.float64)
+        scale, img = 1.0, img.astype(np.float32)
     elif np.issubdtype(img.dtype, np.integer):
-        img = img.astype(np.float64) / float(np.iinfo(img.dtype).max)
+        scale = float(np.iinfo(img.dtype).max)      # in range by construction: no clip needed
     else:
-        img = img.astype(np.float64)
-        if img.size and img.max() > 1.0:
-            img = img / 255.0
-    img = np.clip(img, 0.0, 1.0)
+        img = img.astype(np.float32, copy=False)
+        scale = 255.0 if img.size and float(img.max()) > 1.0 else 1.0
     if img.ndim == 3:
+        rgb = sum(img[..., c].astype(np.float32) * weights[c] for c in range(3)) / scale
         if img.shape[2] == 4:  # composite on white
-            a = img[..., 3:4]
-            img = img[..., :3] * a + (1.0 - a)
-        img = img[..., :3] @ np.array([0.2125, 0.7154, 0.0721])
+            a = img[..., 3].astype(np.float32) / scale
+            rgb = rgb * a + (1.0 - a)
+        img = rgb
+    else:
+        img = img.astype(np.float32) / scale
+    if not np.issubdtype(np.asarray(image).dtype, np.integer):
+        img = np.clip(img, 0.0, 1.0)
     return img
 
 
@@ -286,11 +290,13 @@ def detect(image: np.ndarray, params: DetectParams | dict | None = None) -> Dete
                       int(min(H, np.ceil(y2 * sy))), int(min(W, np.ceil(x2 * sx)))])
     boxes_arr = np.array(boxes, dtype=np.int64).reshape(-1, 4)
     ink = out_lab > 0
-    if scale < 1.0:
-        ink_full = _resize(ink.astype(float), (H, W), order=1) > 0.5
+    if scale < 1.0:  # nearest-neighbour upsampling by index (fast at any size)
+        ri = np.minimum((np.arange(H) / sy).astype(int), h - 1)
+        ci = np.minimum((np.arange(W) / sx).astype(int), w - 1)
+        ink_full = ink[ri[:, None], ci[None, :]]
     else:
         ink_full = ink
-    bw_img = np.where(ink_full, 0.0, 1.0)
+    bw_img = np.where(ink_full, 0.0, 1.0).astype(np.float32)
     return Detection(boxes=boxes_arr, bw=bw_img, labels=out_lab, scale=scale,
                      stroke_width=sw * (sy + sx) / 2, char_height=char_h * sy, threshold=thr,
                      rejected=rejected, contrast=contrast)

@@ -48,15 +48,16 @@ class PageReading:
 
 def glyph_crops(det: Detection, order: list[int], glyph_kwargs: dict | None = None) -> np.ndarray:
     """The normalised 32x32 glyph of each box (only its own component's pixels, no neighbours)."""
+    from scipy import ndimage as ndi
+
     kw = dict(glyph_kwargs or {})
     out = []
-    sy, sx = 1.0 / det.scale, 1.0 / det.scale
+    slices = ndi.find_objects(det.labels) if det.labels.size else []
     for i in order:
         k = i + 1
-        ys, xs = np.nonzero(det.labels == k) if det.labels.size else ((), ())
-        if len(ys) == 0:
+        if k > len(slices) or slices[k - 1] is None:
             raise ValueError(f"box {i}: no ink in the label image")
-        mask = det.labels[ys.min():ys.max() + 1, xs.min():xs.max() + 1] == k
+        mask = det.labels[slices[k - 1]] == k
         out.append(normalise_glyph(mask, **kw))
     size = int(kw.get("size", 32))
     return np.stack(out) if out else np.zeros((0, size, size), np.float32)

@@ -124,14 +124,19 @@ def benchmarks(root: str | Path, exclude_parts: tuple[str, ...] = ("report",)) -
         try:
             with open(tsv, newline="") as fh:
                 data = list(csv.DictReader(fh, delimiter="\t"))
-            if not data or "s" not in data[0]:
-                continue
+            if not data or "s" not in data[0] or "h:m:s" not in data[0]:
+                continue  # not a Snakemake benchmark file (e.g. a speed script's own table)
             seconds = float(data[0]["s"])
             rss = data[0].get("max_rss", "")
             rss = float(rss) if rss not in ("", "NA", "-") else None
         except (OSError, ValueError):
             continue  # not a Snakemake benchmark file (e.g. a speed script's own output)
-        rows.append({"rule": str(rel.with_suffix("")), "seconds": seconds, "max_rss_mb": rss})
+        cpu = data[0].get("cpu_time", "")
+        try:
+            cpu = float(cpu)
+        except ValueError:
+            cpu = None
+        rows.append({"rule": str(rel.with_suffix("")), "seconds": seconds, "cpu_s": cpu, "max_rss_mb": rss})
     return rows
 
 

@@ -5,7 +5,7 @@ OCR = config["ocr"]
 OCR_PAGES = list(OCR["pages"])
 OCR_CLASSIFIERS = {name: spec for name, spec in OCR["classifiers"].items() if spec["enabled"]}
 # the settings that change what a page reads (not the page list, not the generated/failure pages)
-OCR_READ_CFG = {k: OCR[k] for k in ("detect", "lines", "top_k")}
+OCR_READ_CFG = {k: OCR[k] for k in ("detect", "lines", "top_k", "word_context")}
 
 
 wildcard_constraints:

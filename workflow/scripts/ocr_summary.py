@@ -21,6 +21,7 @@ summary["classifiers_missing"] = {n: pages[next(iter(pages))]["classifiers"].get
                                   if n not in ran} if pages else {}
 summary["texts"] = {p: r["text"] for p, r in pages.items()}
 summary["true_lines"] = {p: r["true_lines"] for p, r in pages.items()}
+summary["word_context"] = bool(sm.params.cfg["word_context"])
 summary.update({"data_source": describe_source(sm.input.prov), "config_hash": config_hash(sm.params.cfg),
                 "wall_time_s": time.perf_counter() - t0})
 write_json(sm.output.summary, summary)

@@ -46,14 +46,19 @@ def score_reading(reading, true_lines: list[str] | None) -> dict:
     out = {"detection": det}
     for name, pred in reading.predictions.items():
         out[name] = {"char_acc": char_accuracy(pred["lines"], true_lines),
-                     "word_acc": word_accuracy(pred["lines"], true_lines)}
+                     "word_acc": word_accuracy(pred["lines"], true_lines),
+                     "char_acc_raw": char_accuracy(pred["lines_raw"], true_lines),
+                     "word_acc_raw": word_accuracy(pred["lines_raw"], true_lines),
+                     "char_acc_context": char_accuracy(pred["lines_context"], true_lines),
+                     "word_acc_context": word_accuracy(pred["lines_context"], true_lines)}
     return out
 
 
 def read_and_score(image: np.ndarray, classifiers: dict, cfg: dict, true_lines: list[str] | None,
                    glyph_kwargs: dict | None = None):
     """Read one page with every classifier; return ``(reading, record)`` (record is JSON-ready)."""
-    reading = read_page(image, classifiers, cfg.get("detect"), cfg.get("lines"), glyph_kwargs)
+    reading = read_page(image, classifiers, cfg.get("detect"), cfg.get("lines"), glyph_kwargs,
+                        word_context=bool(cfg.get("word_context", False)))
     rec = reading_record(reading, top_k=int(cfg.get("top_k", 3)))
     rec["true_lines"] = true_lines
     rec["scores"] = score_reading(reading, true_lines)
@@ -87,6 +92,14 @@ def aggregate(pages: dict[str, dict], classifier_names: list[str]) -> dict:
                          "pooled": float(sum(per[p]["char_acc"] * n[p] for p in per) / sum(n.values()))},
             "word_acc": {**{p: v["word_acc"] for p, v in per.items()},
                          "mean": float(np.mean([v["word_acc"] for v in per.values()]))},
+            # the plain argmax of each crop, without the letters-or-digits word context
+            "char_acc_raw": {**{p: v["char_acc_raw"] for p, v in per.items()},
+                             "mean": float(np.mean([v["char_acc_raw"] for v in per.values()]))},
+            "word_acc_raw": {"mean": float(np.mean([v["word_acc_raw"] for v in per.values()]))},
+            # with the letters-or-digits word context (nnrec.ocr.recognise.apply_word_context)
+            "char_acc_context": {**{p: v["char_acc_context"] for p, v in per.items()},
+                                 "mean": float(np.mean([v["char_acc_context"] for v in per.values()]))},
+            "word_acc_context": {"mean": float(np.mean([v["word_acc_context"] for v in per.values()]))},
         }
     return out
 

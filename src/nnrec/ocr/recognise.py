@@ -66,8 +66,15 @@ def glyph_crops(det: Detection, order: list[int], glyph_kwargs: dict | None = No
 def read_page(image: np.ndarray, classifiers: dict[str, Classifier],
               detect_params: DetectParams | dict | None = None,
               line_params: LineParams | dict | None = None,
-              glyph_kwargs: dict | None = None, classes: list[str] | None = None) -> PageReading:
-    """Detect, order, normalise and classify every character; text per classifier."""
+              glyph_kwargs: dict | None = None, classes: list[str] | None = None,
+              word_context: bool = False) -> PageReading:
+    """Detect, order, normalise and classify every character; text per classifier.
+
+    ``word_context``: within a word of two or more characters, if the word's total probability
+    on letters exceeds that on digits every character is read as its most probable letter
+    (otherwise as its most probable digit), which
+    resolves O/0, I/1, S/5, Z/2, B/8 from the word's other characters. The raw argmax text is
+    kept as ``lines_raw`` and the corrected one as ``lines_context`` either way."""
     classes = classes or NIST36_CLASSES
     det = detect(image, detect_params)
     lines = group_lines(det.boxes, line_params)
@@ -87,16 +94,51 @@ def read_page(image: np.ndarray, classifiers: dict[str, Classifier],
                 raise ValueError(f"classifier {name!r}: expected probabilities of shape {(len(x), len(classes))}, got {probs.shape}")
         else:
             probs = np.zeros((0, len(classes)))
-        labels = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
-        chars = [classes[j] for j in labels]
-        text_lines = []
-        pos = 0
-        for li, l in enumerate(lines):
-            text_lines.append(line_text(chars[pos:pos + len(l)], breaks[li]))
-            pos += len(l)
+        raw = probs.argmax(axis=1) if len(probs) else np.zeros(0, int)
+        ctx = apply_word_context(probs, raw, lines, breaks, classes)
+        labels = ctx if word_context else raw
+
+        def texts(lab):
+            chars, out, pos = [classes[j] for j in lab], [], 0
+            for li, l in enumerate(lines):
+                out.append(line_text(chars[pos:pos + len(l)], breaks[li]))
+                pos += len(l)
+            return out
+
+        text_lines = texts(labels)
         reading.predictions[name] = {"lines": text_lines, "text": "\n".join(text_lines),
-                                     "labels": labels, "probs": probs}
+                                     "labels": labels, "probs": probs,
+                                     "lines_raw": texts(raw), "labels_raw": raw,
+                                     "lines_context": texts(ctx), "word_context": bool(word_context)}
     return reading
+
+
+def apply_word_context(probs: np.ndarray, raw: np.ndarray, lines: list[list[int]],
+                       breaks: list[list[bool]], classes: list[str]) -> np.ndarray:
+    """Letters-or-digits per word of 2+ characters, by the word's summed class probabilities."""
+    is_digit = np.array([c.isdigit() for c in classes])
+    out = raw.copy()
+    pos = 0
+    for l, br in zip(lines, breaks):
+        words, start = [], 0
+        for k, b in enumerate(br, start=1):
+            if b:
+                words.append((start, k))
+                start = k
+        words.append((start, len(l)))
+        for a, b in words:
+            idx = np.arange(pos + a, pos + b)
+            if len(idx) < 2:
+                continue
+            digit_mass = float(probs[np.ix_(idx, is_digit)].sum())
+            letter_mass = float(probs[np.ix_(idx, ~is_digit)].sum())
+            if letter_mass == digit_mass:
+                continue
+            allowed = ~is_digit if letter_mass > digit_mass else is_digit
+            masked = np.where(allowed[None, :], probs[idx], -np.inf)
+            out[idx] = masked.argmax(axis=1)
+        pos += len(l)
+    return out
 
 
 def reading_record(reading: PageReading, top_k: int = 3, classes: list[str] | None = None) -> dict:
@@ -113,4 +155,6 @@ def reading_record(reading: PageReading, top_k: int = 3, classes: list[str] | No
             item[name] = [[classes[j], round(float(p[j]), 4)] for j in top]
         rec["boxes"].append(item)
     rec["text"] = {name: pred["lines"] for name, pred in reading.predictions.items()}
+    rec["text_raw"] = {name: pred["lines_raw"] for name, pred in reading.predictions.items()}
+    rec["text_context"] = {name: pred["lines_context"] for name, pred in reading.predictions.items()}
     return rec

@@ -227,3 +227,48 @@ def test_placeholder_weights_mean_missing_classifier(tmp_path):
     assert clf is None and info["status"] == "missing" and "nist36" in info["reason"]
     with pytest.raises(FileNotFoundError, match="nope.npz"):
         load_classifier_spec("q3", {"weights": str(tmp_path / "nope.npz"), "loader": "x:y"})
+
+
+def test_word_context_letters_or_digits():
+    from nnrec.ocr.recognise import apply_word_context
+
+    C = NIST36_CLASSES
+    def row(**p):
+        r = np.full(36, 0.0)
+        for k, v in p.items():
+            r[C.index(k.lstrip("_"))] = v
+        return r / r.sum()
+    # "T0" (letter word, 0 read for O), "1 2" stays, "2O" with digits dominating -> "20"
+    probs = np.array([row(T=0.9, _7=0.1), row(_0=0.55, O=0.45), row(_1=0.6, I=0.4),
+                      row(_2=0.9, Z=0.1), row(O=0.5, _0=0.5 - 1e-3)])
+    raw = probs.argmax(1)
+    lines, breaks = [[0, 1, 2], [3, 4]], [[False, True], [False]]
+    out = [C[j] for j in apply_word_context(probs, raw, lines, breaks, C)]
+    assert [C[j] for j in raw] == ["T", "0", "1", "2", "O"]
+    assert out == ["T", "O", "1", "2", "0"]   # single-character word "1" untouched
+
+
+def test_aggregate_mean_and_pooled():
+    from nnrec.ocr.pipeline import aggregate
+
+    def page(n_true, found, acc):
+        det = {"true_chars": n_true, "boxes": found, "found": found, "missed": n_true - found, "spurious": 0,
+               "recall": found / n_true, "precision": 1.0}
+        s = {"char_acc": acc, "word_acc": acc, "char_acc_raw": acc, "word_acc_raw": acc,
+             "char_acc_context": acc, "word_acc_context": acc}
+        return {"true_lines": ["X" * n_true], "scores": {"detection": det, "q3": s}}
+
+    agg = aggregate({"a": page(10, 10, 1.0), "b": page(30, 27, 0.5)}, ["q3"])
+    assert agg["detection"]["recall"] == pytest.approx(37 / 40)
+    assert agg["classifiers"]["q3"]["char_acc"]["mean"] == pytest.approx(0.75)
+    assert agg["classifiers"]["q3"]["char_acc"]["pooled"] == pytest.approx((10 + 15) / 40)
+
+
+def test_generated_fallback_pages_use_the_configured_names(tmp_path):
+    from nnrec.ocr.generated import write_generated_pages
+
+    cfg = {"ocr": {"pages": ["p1", "p2"], "generated": {"char_height": 32, "texts": [["AB 12"], ["XYZ"]]}}}
+    gt = write_generated_pages(cfg, tmp_path)
+    assert gt == {"p1": ["AB 12"], "p2": ["XYZ"]}
+    img = load_image(tmp_path / "p2.jpg")
+    assert len(find_letters(img)[0]) == 3

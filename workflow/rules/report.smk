@@ -17,7 +17,8 @@ REPORT_SOURCES = sorted(
     for pattern in ("report/templates/*.j2", "report/sections/*.html.j2", "report/theory/*.md", "report/style.css")
     for p in Path(workflow.basedir).glob(pattern)
 )
-REPORT_SOURCES = [str(Path(p).relative_to(workflow.basedir)) for p in REPORT_SOURCES]
+# absolute paths: the templates live beside the Snakefile, results in the working directory
+# (which differs under --directory)
 
 
 rule summary:

@@ -272,3 +272,18 @@ def test_generated_fallback_pages_use_the_configured_names(tmp_path):
     assert gt == {"p1": ["AB 12"], "p2": ["XYZ"]}
     img = load_image(tmp_path / "p2.jpg")
     assert len(find_letters(img)[0]) == 3
+
+
+def test_empty_page_reads_as_empty_text(tmp_path):
+    from nnrec.ocr.figures import plot_crops, plot_page
+    from nnrec.ocr.pipeline import read_and_score
+
+    calls = []
+    clf = lambda x: calls.append(len(x)) or np.full((len(x), 36), 1 / 36)  # noqa: E731
+    blank = np.full((300, 400, 3), 230, np.uint8)
+    reading, rec = read_and_score(blank, {"q3": clf}, {}, ["HELLO"])
+    assert rec["text"]["q3"] == [] and len(reading.boxes) == 0 and calls == []
+    assert rec["scores"]["detection"]["recall"] == 0.0 and rec["scores"]["q3"]["char_acc"] == 0.0
+    plot_page(blank, reading.boxes, reading.line_of, rec["text"], tmp_path / "p.png")
+    plot_crops(reading.glyphs, {"q3": []}, tmp_path / "c.png")
+    assert (tmp_path / "p.png").stat().st_size > 0 and (tmp_path / "c.png").stat().st_size > 0

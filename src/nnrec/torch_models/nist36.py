@@ -152,7 +152,7 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
     """Train the ``arch`` (fc | cnn) model on ``splits`` {train, valid, test: (x (N,1024), y)}.
 
     ``cfg``: ``model``, ``epochs``, ``batch_size``, ``optimizer``, ``scheduler``, ``label_smoothing``,
-    ``augment.translate`` (pixels), ``eval_train`` (evaluate the whole train set after each epoch, as
+    ``augment.translate`` (pixels), ``n_train_limit`` (optional), ``eval_train`` (evaluate the whole train set after each epoch, as
     the numpy run does). ``init_params`` (numpy_nn weights) and ``batch_order`` reproduce a numpy
     run exactly (Q6.1.1 cross-check); ``loss_reduction='sum'`` matches its summed loss.
     Returns ``{"history", "final": {split_loss, split_acc}, "n_params", "test_preds"}``.
@@ -161,6 +161,9 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
 
     t = {s: (torch.from_numpy(np.ascontiguousarray(x, dtype=np.float32)), torch.from_numpy(np.asarray(y, dtype=np.int64)))
          for s, (x, y) in splits.items()}
+    limit = cfg.get("n_train_limit")
+    if limit:  # the first n training examples only (the tiny test configuration)
+        t["train"] = (t["train"][0][: int(limit)], t["train"][1][: int(limit)])
     epochs, bs = int(cfg["epochs"]), int(cfg["batch_size"])
     aug = translate_augment(int((cfg.get("augment") or {}).get("translate", 0)))
     train = TensorBatches(*t["train"], batch_size=bs, shuffle=True, seed=seed, augment=aug, order=batch_order)

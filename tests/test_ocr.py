@@ -287,3 +287,17 @@ def test_empty_page_reads_as_empty_text(tmp_path):
     plot_page(blank, reading.boxes, reading.line_of, rec["text"], tmp_path / "p.png")
     plot_crops(reading.glyphs, {"q3": []}, tmp_path / "c.png")
     assert (tmp_path / "p.png").stat().st_size > 0 and (tmp_path / "c.png").stat().st_size > 0
+
+
+def test_configured_classifier_loaders_exist():
+    """The 'module:function' loaders named in config.yaml's ocr.classifiers import and are callable."""
+    import importlib
+    from pathlib import Path
+
+    import yaml
+
+    cfg = yaml.safe_load((Path(__file__).resolve().parents[1] / "config.yaml").read_text())["ocr"]
+    for name, spec in cfg["classifiers"].items():
+        mod, _, fn = spec["loader"].partition(":")
+        assert callable(getattr(importlib.import_module(mod), fn)), name
+    assert cfg["headline_classifier"] in cfg["classifiers"]

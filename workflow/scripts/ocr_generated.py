@@ -18,6 +18,7 @@ for name, spec in sm.params.classifiers.items():
     clf, info[name] = load_classifier_spec(name, spec)
     if clf is not None:
         classifiers[name] = clf
+set_threads(sm.threads)  # again: a loader may have imported torch
 cases = dict(generated_pages(sm.params.generated, sm.params.standin))
 res = run_cases(cases, classifiers, dict(sm.params.cfg), glyph_kwargs(sm.params.standin), sm.params.iou_min)
 records = {n: rec for n, (_, rec) in res.items()}

@@ -37,6 +37,7 @@ for name, spec in sm.params.classifiers.items():
         log.warning(f"classifier {name}: {info['reason']}")
     else:
         classifiers[name] = clf
+set_threads(sm.threads)  # again: a loader may have imported torch
 
 reading, rec = read_and_score(image, classifiers, cfg, truth, glyph_kwargs(sm.params.standin))
 d = rec["detection"]

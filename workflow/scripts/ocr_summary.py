@@ -36,4 +36,5 @@ write_json(sm.output.headline, {
     "q4_detection_recall": det["recall"],
     "q4_detection_precision": det["precision"],
     "q4_headline_classifier": hc,
+    "q4_char_acc_mean_by_classifier": {n: c["char_acc"]["mean"] for n, c in summary["classifiers"].items()},
 })

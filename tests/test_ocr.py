@@ -301,3 +301,24 @@ def test_configured_classifier_loaders_exist():
         mod, _, fn = spec["loader"].partition(":")
         assert callable(getattr(importlib.import_module(mod), fn)), name
     assert cfg["headline_classifier"] in cfg["classifiers"]
+
+
+def test_cnn_checkpoint_reads_a_page(tmp_path):
+    """The CNN comparison row end to end: a (tiny, untrained) NIST36 CNN checkpoint written by the
+    PyTorch part's save_checkpoint, loaded through the config's loader spec, reads a page."""
+    pytest.importorskip("torch")
+    from nnrec.ocr.generated import compose_page
+    from nnrec.ocr.pipeline import load_classifier_spec, read_and_score
+    from nnrec.torch_models.loop import save_checkpoint
+    from nnrec.torch_models.nist36 import build_model
+
+    cfg = {"widths": [4, 8], "hidden": 16, "dropout": 0.0}
+    save_checkpoint(tmp_path / "model.pt", build_model("cnn", cfg), arch="cnn", model_cfg=cfg)
+    clf, info = load_classifier_spec("cnn", {"weights": str(tmp_path / "model.pt"),
+                                             "loader": "nnrec.torch_models.nist36:load_classifier"})
+    assert info["status"] == "ok"
+    page = compose_page(["AB CD"], np.random.default_rng(1), {"char_height": 40})
+    reading, rec = read_and_score(page.image, {"cnn": clf}, {}, page.lines)
+    probs = reading.predictions["cnn"]["probs"]
+    assert probs.shape == (4, 36) and np.allclose(probs.sum(1), 1.0)
+    assert len(rec["text"]["cnn"]) == 1 and len(rec["text"]["cnn"][0].split()) == 2

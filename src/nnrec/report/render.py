@@ -223,6 +223,8 @@ class Renderer:
     def render_sections(self, ctx: dict[str, Any]) -> list[dict[str, Any]]:
         out = []
         for path in sorted(self.sections_dir.glob("*.html.j2")):
+            if path.name.startswith("_"):
+                continue  # a partial, for {% include %} / {% import %} only
             try:
                 body = self.env.get_template(path.name).render(ctx)
             except Exception as exc:

@@ -256,3 +256,12 @@ def test_overflowing_boxes_are_reported(tmp_path):
     problems = render_report(ROOT, tmp_path / "w.pdf", provenance_files=[], results_root=tmp_path,
                              sections_dir=sections, on_fragment_error="fail")
     assert len(problems) == 1 and "overflows" in problems[0] and "<table" in problems[0]
+
+
+def test_heading_ids_are_unique_and_complete():
+    from nnrec.report.render import add_heading_ids
+
+    body, toc = add_heading_ids('<h2 id="a">Q1.1 x</h2><h2 id="a">Q1.2 y</h2><h3 class="c">Q1.2.1 z</h3>')
+    ids = [e["id"] for e in toc]
+    assert len(set(ids)) == 3 and ids[0] == "a"
+    assert all(f'id="{i}"' in body for i in ids)

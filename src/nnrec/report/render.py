@@ -349,8 +349,14 @@ def add_heading_ids(body: str) -> tuple[str, list[dict[str, Any]]]:
         level, attrs, inner = int(m.group(1)), m.group(2) or "", m.group(3)
         idm = re.search(r'\sid="([^"]+)"', attrs)
         text = re.sub(r"<[^>]+>", "", inner).strip()
-        if idm:
+        if idm and idm.group(1) not in used:
             hid = idm.group(1)
+        elif idm:  # duplicate id (two fragments chose the same): make it unique so links still work
+            hid, i = idm.group(1), 2
+            while f"{idm.group(1)}-{i}" in used:
+                i += 1
+            hid = f"{idm.group(1)}-{i}"
+            attrs = attrs.replace(idm.group(0), f' id="{hid}"')
         else:
             base = "h-" + (re.sub(r"[^a-z0-9]+", "-", _html.unescape(text).lower()).strip("-") or "section")
             hid, i = base, 2

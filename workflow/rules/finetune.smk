@@ -1,1 +1,90 @@
-# Rules for finetune (see docs/architecture.md for conventions).
+# Q6.2.1: Oxford Flowers 17, fine-tuned ImageNet backbones (config flowers.backbones; a backbone whose
+# weights are unavailable yields a 'missing' row) against the 3-conv + 2-FC network from scratch.
+# Config section: flowers. Torch rules declare `gpu` (config flowers.gpus, default 0).
+
+FL = config["flowers"]
+
+
+def _fl_resources(mem_mb, runtime):
+    return {"mem_mb": mem_mb, "runtime": runtime, "gpu": FL["gpus"]}
+
+
+rule flowers_finetune:
+    """New Conv2d(C, 17, 1) classifier on the frozen backbone (cached features), then the whole net."""
+    input:
+        prov=prov("flowers17"),
+        weights_prov=lambda w: prov(f"weights_{w.backbone}"),
+    output:
+        metrics="results/pytorch/flowers_finetune_{backbone}/metrics.json",
+        model="results/pytorch/flowers_finetune_{backbone}/model.pt",
+        curves="results/pytorch/flowers_finetune_{backbone}/curves.png",
+    params:
+        cfg=FL["finetune"],
+        input_size=FL["input_size"],
+        seed=FL["seed"],
+        max_per_class=FL["max_per_class"],
+        device=FL["device"],
+        sha256=lambda w: config["data"]["datasets"][f"weights_{w.backbone}"]["sources"][0].get("sha256"),
+    wildcard_constraints:
+        backbone="squeezenet1_1|mobilenet_v2",
+    log:
+        "logs/pytorch/flowers_finetune_{backbone}.log",
+    benchmark:
+        "benchmarks/pytorch/flowers_finetune_{backbone}.tsv"
+    threads: FL["threads"]
+    resources:
+        **_fl_resources(4000, 20),
+    script:
+        "../scripts/flowers_finetune.py"
+
+
+rule flowers_scratch:
+    """The 3-conv + 2-FC network trained from scratch with augmentation."""
+    input:
+        prov=prov("flowers17"),
+    output:
+        metrics="results/pytorch/flowers_scratch/metrics.json",
+        model="results/pytorch/flowers_scratch/model.pt",
+        curves="results/pytorch/flowers_scratch/curves.png",
+    params:
+        cfg=FL["scratch"],
+        seed=FL["seed"],
+        max_per_class=FL["max_per_class"],
+        device=FL["device"],
+    log:
+        "logs/pytorch/flowers_scratch.log",
+    benchmark:
+        "benchmarks/pytorch/flowers_scratch.tsv"
+    threads: FL["threads"]
+    resources:
+        **_fl_resources(3000, 20),
+    script:
+        "../scripts/flowers_scratch.py"
+
+
+rule flowers_summary:
+    """Q6.2.1 comparison table and headline numbers."""
+    input:
+        finetune=expand("results/pytorch/flowers_finetune_{backbone}/metrics.json", backbone=FL["backbones"]),
+        scratch="results/pytorch/flowers_scratch/metrics.json",
+    output:
+        compare="results/pytorch/flowers/compare.json",
+        headline="results/pytorch/flowers/headline.json",
+    log:
+        "logs/pytorch/flowers_summary.log",
+    benchmark:
+        "benchmarks/pytorch/flowers_summary.tsv"
+    threads: 1
+    resources:
+        mem_mb=500,
+        runtime=5,
+    script:
+        "../scripts/flowers_summary.py"
+
+
+REPORT_INPUTS["q6_2"] = [
+    "results/pytorch/flowers/compare.json",
+    "results/pytorch/flowers_scratch/metrics.json",
+    "results/pytorch/flowers_scratch/curves.png",
+] + expand("results/pytorch/flowers_finetune_{backbone}/{f}", backbone=FL["backbones"], f=["metrics.json", "curves.png"])
+HEADLINES["q6_2"] = "results/pytorch/flowers/headline.json"

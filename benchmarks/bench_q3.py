@@ -42,7 +42,8 @@ def main():
         summary = json.loads((Path(wd) / "results/numpy_nn/q3/summary.json").read_text())
     res = {"what": "snakemake results/numpy_nn/q3/summary.json (all lr x seed runs + summary)", "cores": a.cores,
            "wall_s": wall, "n_runs": sum(len(r["seeds"]) for r in summary["lrs"]), "epochs": summary["epochs"],
-           "train_wall_time_s_total": summary["train_wall_time_s_total"], "best_lr": summary["best_lr"],
+           "train_wall_time_s_total": summary["train_wall_time_s_total"],
+           "train_cpu_time_s_total": summary.get("train_cpu_time_s_total"), "best_lr": summary["best_lr"],
            "test_acc": summary["test_acc"], "data_source": summary["data_source"],
            "note": "shared machine: other jobs may inflate the time"}
     print(json.dumps(res, indent=2))

@@ -27,22 +27,26 @@ cfg = sm.params.cfg
 folder = Path(sm.input.prov).parent
 xtr, _ = load_nist36(folder, "train")
 xva, yva = load_nist36(folder, "valid")
+xte, _ = load_nist36(folder, "test")
 source = describe_source(sm.input.prov)
 names = list(sm.params.run_names)
 
-methods, recons, runs = {}, {}, {}
+methods, recons, recons_test, runs = {}, {}, {}, {}
 for name, mfile, wfile in zip(names, sm.input.metrics, sm.input.weights):
     runs[name] = read_json(mfile)
     net = Network.load(wfile)
     recons[f"AE {name}"] = reconstruct(net, xva)
+    recons_test[f"AE {name}"] = reconstruct(net, xte)
 t_pca = time.perf_counter()
 mean, comps = pca_fit(xtr, cfg["pca_components"])
 recons[f"PCA {cfg['pca_components']}"] = pca_reconstruct(xva, mean, comps)
+recons_test[f"PCA {cfg['pca_components']}"] = pca_reconstruct(xte, mean, comps)
 pca_seconds = time.perf_counter() - t_pca
 for label, rec in recons.items():
     p = psnr_per_image(xva, rec)
     methods[label] = {"psnr_mean": float(p.mean()), "psnr_std": float(p.std()), "psnr_median": float(np.median(p)),
-                      "psnr_per_class": per_class_mean(p, yva, NIST36_CLASSES)}
+                      "psnr_per_class": per_class_mean(p, yva, NIST36_CLASSES),
+                      "test_psnr_mean": float(psnr_per_image(xte, recons_test[label]).mean())}
     log.info(f"{label}: mean validation PSNR {p.mean():.3f} dB (sd {p.std():.3f})")
 
 # gradient check of the autoencoder architecture (small input, float64)
@@ -89,6 +93,7 @@ summary = {
     "default_run": default,
     "pca": {"components": cfg["pca_components"], "centred": True, "fit_seconds": pca_seconds, **methods[pca_label]},
     "psnr": {k: v["psnr_mean"] for k, v in methods.items()},
+    "test_psnr": {k: v["test_psnr_mean"] for k, v in methods.items()},
     "psnr_definition": "skimage.metrics.peak_signal_noise_ratio(data_range=1) per validation image, then averaged",
     "code_size": cfg["code_size"], "n_valid": int(len(xva)), "shown_examples": {"indices": idx, "classes": cfg["show_classes"]},
     "gradcheck": grad, "batch_size": cfg["batch_size"], "momentum": cfg["momentum"],

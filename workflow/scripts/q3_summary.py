@@ -67,6 +67,7 @@ summary = {
     "loss_reduction": cfg["loss_reduction"], "data_source": source, "seed": cfg["seed"],
     "config_hash": config_hash(cfg), "wall_time_s": time.perf_counter() - t0,
     "train_wall_time_s_total": float(sum(m["wall_time_s"] for ms in runs.values() for m in ms)),
+    "train_cpu_time_s_total": float(sum(m.get("cpu_time_s", float("nan")) for ms in runs.values() for m in ms)),
 }
 write_json(sm.output.summary, summary)
 write_json(sm.output.headline, {"q3_best_lr": best_lr, "q3_valid_acc": best_main["final"]["valid_acc"],

@@ -72,45 +72,34 @@ else
   echo started >"$DIR/munged.ours"  # stop-cluster.sh stops munged only when we started it
 fi
 
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
-SETTINGS="gpus=$GPUS ports=$CTLD_PORT,$SLURMD_PORT job_age=$JOB_AGE partition=$PARTITION"
-if alive "$DIR/slurmctld.pid" && alive "$DIR/slurmd.pid" && scontrol ping >/dev/null 2>&1 \
-   && [ "$(cat "$DIR/settings" 2>/dev/null)" = "$SETTINGS" ]; then
-  log "cluster already running ($SETTINGS)"
-else
-  # 3. Configuration for one node: this machine as slurmd -C sees it.
-  # a cluster left from an earlier start (possibly with other settings, or half dead): stop it
-  if [ -e "$DIR/slurmctld.pid" ] || [ -e "$DIR/slurmd.pid" ]; then
-    log "restarting the cluster (settings now: $SETTINGS)"
-    bash "$(dirname "$0")/stop-cluster.sh" --keep-munge >/dev/null 2>&1 || true
+# 3. Configuration for one node: this machine as slurmd -C sees it, reached at 127.0.0.1 (no DNS).
+NODE="$(hostname -s)"
+NODELINE="$(slurmd -C | head -1)"
+CPUS="$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$NODELINE")"
+MEM="$(sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p' <<<"$NODELINE")"
+[ -n "$CPUS" ] && [ -n "$MEM" ] || die "cannot read CPUs/RealMemory from 'slurmd -C': $NODELINE"
+GRES_NODE=""; GRES_TYPES=""
+: >"$DIR/gres.conf.new"
+if [ "$GPUS" -gt 0 ]; then
+  GRES_TYPES="GresTypes=gpu"
+  GRES_NODE="Gres=gpu:$GPUS"
+  # slurmd drops file-less GPUs, and wants character devices: /dev/null clones, fakegpu0..N-1
+  files=""
+  for i in $(seq 0 $((GPUS - 1))); do
+    [ -c "$DIR/fakegpu$i" ] || mknod "$DIR/fakegpu$i" c 1 3 2>/dev/null || break
+    files="${files:+$files,}$DIR/fakegpu$i"
+  done
+  if [ "$(tr ',' '\n' <<<"$files" | grep -c .)" != "$GPUS" ]; then
+    [ "$GPUS" = 1 ] || die "mknod not permitted here: only NNREC_SLURM_GPUS=1 (File=/dev/null) works"
+    files=/dev/null
   fi
-  NODE="$(hostname -s)"
-  NODELINE="$(slurmd -C | head -1)"
-  CPUS="$(sed -n 's/.* CPUs=\([0-9]*\).*/\1/p' <<<"$NODELINE")"
-  MEM="$(sed -n 's/.*RealMemory=\([0-9]*\).*/\1/p' <<<"$NODELINE")"
-  [ -n "$CPUS" ] && [ -n "$MEM" ] || die "cannot read CPUs/RealMemory from 'slurmd -C': $NODELINE"
-  GRES_NODE=""; GRES_TYPES=""
-  : >"$DIR/gres.conf"
-  if [ "$GPUS" -gt 0 ]; then
-    GRES_TYPES="GresTypes=gpu"
-    GRES_NODE="Gres=gpu:$GPUS"
-    # slurmd drops file-less GPUs, and wants character devices: /dev/null clones, fakegpu0..N-1
-    files=""
-    for i in $(seq 0 $((GPUS - 1))); do
-      [ -c "$DIR/fakegpu$i" ] || mknod "$DIR/fakegpu$i" c 1 3 2>/dev/null || break
-      files="${files:+$files,}$DIR/fakegpu$i"
-    done
-    if [ "$(tr ',' '\n' <<<"$files" | grep -c .)" != "$GPUS" ]; then
-      [ "$GPUS" = 1 ] || die "mknod not permitted here: only NNREC_SLURM_GPUS=1 (File=/dev/null) works"
-      files=/dev/null
-    fi
-    echo "NodeName=$NODE Name=gpu Count=$GPUS File=$files" >"$DIR/gres.conf"
-  fi
-  cat >"$SLURM_CONF" <<EOF
-# Written by .ci/slurm/start-cluster.sh: single-node test cluster on $NODE ($(date -u +%FT%TZ)).
+  echo "NodeName=$NODE Name=gpu Count=$GPUS File=$files" >"$DIR/gres.conf.new"
+fi
+cat >"$DIR/slurm.conf.new" <<EOF
+# Written by .ci/slurm/start-cluster.sh: single-node test cluster on $NODE.
 ClusterName=nnrec
-SlurmctldHost=$NODE
+SlurmctldHost=$NODE(127.0.0.1)
 SlurmctldPort=$CTLD_PORT
 SlurmdPort=$SLURMD_PORT
 SlurmUser=root
@@ -140,19 +129,32 @@ JobCompLoc=$DIR/jobcomp.txt
 MinJobAge=$JOB_AGE
 MaxJobCount=100000
 $GRES_TYPES
-NodeName=$NODE CPUs=$CPUS RealMemory=$MEM $GRES_NODE State=UNKNOWN
+NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM $GRES_NODE State=UNKNOWN
 PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
+
+alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+same() { cmp -s "$DIR/$1" "$DIR/$1.new"; }
+
+if alive "$DIR/slurmctld.pid" && alive "$DIR/slurmd.pid" && scontrol ping >/dev/null 2>&1 \
+   && same slurm.conf && same gres.conf; then
+  log "cluster already running with this configuration"
+  rm -f "$DIR/slurm.conf.new" "$DIR/gres.conf.new"
+else
+  # a cluster left from an earlier start (other settings, or half dead): stop it first
+  if [ -e "$DIR/slurmctld.pid" ] || [ -e "$DIR/slurmd.pid" ]; then
+    log "restarting the cluster (configuration changed or a daemon is down)"
+    bash "$(dirname "$0")/stop-cluster.sh" --keep-munge >/dev/null 2>&1 || true
+  fi
+  mv "$DIR/slurm.conf.new" "$SLURM_CONF"; mv "$DIR/gres.conf.new" "$DIR/gres.conf"
   # no cgroup plugins are configured; an empty cgroup.conf beside slurm.conf keeps slurmd quiet
   : >"$DIR/cgroup.conf"
-
   for f in slurm.conf gres.conf cgroup.conf; do ln -sfn "$DIR/$f" "/etc/slurm/$f"; done
 
   log "starting slurmctld and slurmd ($NODE: $CPUS CPUs, $MEM MB, $GPUS fake GPUs)"
   # -c: a clean start (no jobs from a previous run's state)
   slurmctld -c -f "$SLURM_CONF"
-  slurmd -f "$SLURM_CONF"
-  echo "$SETTINGS" >"$DIR/settings"
+  slurmd -f "$SLURM_CONF" 2>/dev/null
 fi
 
 # 4. Wait until the node takes jobs.

@@ -38,14 +38,15 @@ def test_fragment_marks_missing_data(tmp_path):
 def test_fragment_quotes_metrics(tmp_path):
     fc = {"config": {"model": {"hidden": 64, "activation": "sigmoid"}, "optimizer": {"lr": 0.002}, "batch_size": 32,
                      "epochs": 3}, "n_params": 68004, "train_acc": 0.9, "valid_acc": 0.7531, "test_acc": 0.74,
-          "train_time_s": 5.0, "device": "cpu", "history": _hist(3, 0.9, 0.7531, True),
+          "train_time_s": 5.0, "device": "cpu", "history": _hist(3, 0.9, 0.7531, True), "data_source": "nist36: x",
           "crosscheck": {"numpy_run": "results/numpy_nn/q3_lr0.002", "epochs_compared": 3,
                          "max_abs_diff_train_loss": 1e-5, "max_abs_diff_valid_loss": 2e-5,
                          "max_abs_diff_valid_acc": 0.0003, "numpy_final_valid_acc": 0.7531}}
     cnn = {"config": {"model": {"widths": [16, 32], "hidden": 128, "dropout": 0.25}, "epochs": 4,
                       "optimizer": {"name": "sgd", "lr": 0.1}, "scheduler": {"name": "onecycle"},
                       "label_smoothing": 0.1, "augment": {"translate": 2}},
-           "n_params": 1000, "valid_acc": 0.8877, "test_acc": 0.88, "train_time_s": 9.0, "device": "cpu"}
+           "n_params": 1000, "valid_acc": 0.8877, "test_acc": 0.88, "train_time_s": 9.0, "device": "cpu",
+           "data_source": "nist36: x"}
     rows = [{"model": "fc", "n_params": 68004, "epochs": 3, "train_acc": 0.9, "valid_acc": 0.7531, "test_acc": 0.74,
              "valid_loss": 1.0, "train_time_s": 5.0, "epoch_time_s_mean": 1.6, "device": "cpu"},
             {"model": "cnn", "n_params": 1000, "epochs": 4, "train_acc": 0.95, "valid_acc": 0.8877, "test_acc": 0.88,
@@ -64,3 +65,4 @@ def test_fragment_quotes_metrics(tmp_path):
     assert "75.3%" in html and "88.8%" in html and "87.7%" in html  # FC valid, CNN valid, CIFAR test
     assert "13.5 points better" in html
     assert "(rule torch_" not in html  # no section shows its "not run" box
+    assert "lie on top of each other" in html and "This meets the target" in html

@@ -48,7 +48,9 @@ def _list_rules(*extra: str) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def workflow_rules() -> set[str]:
-    res = _list_rules("--workflow-profile", "none")
+    """The workflow's rule names, listed by snakemake with the local default profile (which checks
+    that every key of that profile is a real snakemake option: unknown ones are rejected)."""
+    res = _list_rules("--profile", str(DEFAULT_PROFILE), "--workflow-profile", "none")
     assert res.returncode == 0, res.stderr[-2000:]
     return {line.split()[0] for line in res.stdout.splitlines() if line.strip()}
 
@@ -75,12 +77,15 @@ def test_slurm_profile_resources_are_sane():
         assert int(res["gpu"]) >= 0, rule
 
 
-@pytest.mark.parametrize("profile", [DEFAULT_PROFILE, SLURM_PROFILE], ids=["default", "slurm"])
-def test_profile_is_accepted_by_snakemake(profile):
-    """Every key is a real snakemake (or slurm plugin) option: snakemake rejects unknown ones."""
-    if profile == SLURM_PROFILE and not HAVE_PLUGIN:
-        pytest.skip("snakemake-executor-plugin-slurm not installed (pip install -e '.[slurm]')")
-    res = _list_rules("--profile", str(profile), "--workflow-profile", "none")
+def test_default_profile_is_accepted_by_snakemake(workflow_rules):
+    assert {"q2", "report", "all"} <= workflow_rules
+    assert _profile(DEFAULT_PROFILE)["keep-going"] is False
+
+
+@pytest.mark.skipif(not HAVE_PLUGIN, reason="snakemake-executor-plugin-slurm not installed (pip install -e '.[slurm]')")
+def test_slurm_profile_is_accepted_by_snakemake():
+    """Every key is a real snakemake or slurm-plugin option: snakemake rejects unknown ones."""
+    res = _list_rules("--profile", str(SLURM_PROFILE), "--workflow-profile", "none")
     assert res.returncode == 0, res.stderr[-2000:]
     assert "q2" in res.stdout
 

@@ -29,6 +29,7 @@ else:
 split_source = next((read_json(p).get("split_source") for p in [*sm.input.finetune, sm.input.scratch]
                      if read_json(p).get("split_source")), None)
 write_json(sm.output.compare, {"part": "q6_2", "rows": rows, "missing": missing, "split_source": split_source,
+                               "missing_backbones": [b for b, acc in finetune.items() if acc is None],
                                "total_train_time_s": sum(r["train_time_s"] for r in rows)})
 write_json(sm.output.headline, {
     "q6_flowers_finetune_test_acc": finetune,

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Run the `test` configuration of the workflow through Slurm (workflow/profiles/slurm) on a one-node
 # cluster on this machine, then check that
-#   - every job of the DAG went through Slurm (found in Slurm's job records, all COMPLETED),
+#   - every job of the DAG went through Slurm (sacct lists it COMPLETED; also in jobcomp.txt),
 #   - jobs of the rules the profile gives a GPU were allocated one by Slurm (a fake GPU: the node
 #     has none; see start-cluster.sh) and ran on the CPU,
 #   - results/summary.json has the same keys (and the same non-null keys) as a local run's,
@@ -20,7 +20,7 @@
 #                         (default: results/summary.json of the checkout when it exists, else the
 #                         script runs the test configuration locally in $NNREC_SLURM_WORKDIR-local)
 #   NNREC_SLURM_TARGETS   targets (default: the whole DAG, rule all)
-#   NNREC_SLURM_DIR, NNREC_SLURM_GPUS (default 1 here)  see start-cluster.sh
+#   NNREC_SLURM_DIR, NNREC_SLURM_GPUS (default 1 here), NNREC_SLURM_ACCOUNTING  see start-cluster.sh
 set -euo pipefail
 REPO="$(cd "$(dirname "$0")/../.." && pwd)"
 cd "$REPO"
@@ -49,8 +49,9 @@ bash "$REPO/.ci/slurm/start-cluster.sh"
 CPUS="$(sinfo -h -N -o '%c' | head -1)"
 if [ "${NNREC_SLURM_STOP:-0}" = 1 ]; then trap 'bash "$REPO/.ci/slurm/stop-cluster.sh"' EXIT; fi
 
-# Without slurmdbd, sacct cannot answer ("Slurm accounting storage is disabled"): job states then
-# come from slurmctld through squeue, which keeps finished jobs for MinJobAge (6 h here).
+# With slurmdbd (the default) the plugin follows jobs with sacct, and the check reads sacct. Without
+# it (NNREC_SLURM_ACCOUNTING=none) sacct cannot answer ("Slurm accounting storage is disabled"): job
+# states then come from slurmctld through squeue, which keeps finished jobs for MinJobAge (6 h here).
 if sacct -n -X >/dev/null 2>&1; then STATUS=sacct; else STATUS=squeue; fi
 
 # The rules to which the profile gives a GPU (checked below: Slurm allocated one to their jobs).
@@ -89,7 +90,8 @@ log "Slurm run took $slurm_s s"
 RUN_ID="$(sed -n 's/.*SLURM run ID: \([A-Za-z0-9_-]*\).*/\1/p' "$WORK/slurm-run.log" | head -1)"
 [ -n "$RUN_ID" ] || die "no 'SLURM run ID' in the snakemake log"
 if [ "$STATUS" = sacct ]; then
-  sacct -X -n -P --name "$RUN_ID" -o JobID,JobName,Comment,State,AllocTRES >"$WORK/slurm-jobs.txt"
+  sacct -X -n -P --name "$RUN_ID" -S "$(date -d "@$t0" +%FT%T)" -o JobID,JobName,Comment,State,AllocTRES \
+    >"$WORK/slurm-jobs.txt"
 else
   squeue -t all -h --name "$RUN_ID" -O 'JobID:|,Name:|,Comment:|,State:|,tres-per-job:|,tres-alloc:' \
     | sed 's/ *|/|/g' >"$WORK/slurm-jobs.txt"

@@ -6,23 +6,26 @@
 #   bash .ci/slurm/stop-cluster.sh
 #
 # Everything (config, state, logs, pid files) lives in NNREC_SLURM_DIR (default /tmp/nnrec-slurm).
-# /etc/slurm/{slurm,gres,cgroup}.conf become symbolic links to it, because the jobs' nested `srun`
+# /etc/slurm/{slurm,gres,cgroup,slurmdbd}.conf become symbolic links to it, because the jobs' nested `srun`
 # (snakemake-executor-plugin-slurm-jobstep strips SLURM_CONF from its environment) only finds the
 # default location; an existing /etc/slurm/slurm.conf that is not such a link (a real cluster's) is
 # never replaced: the script stops instead. Clients may also `source "$NNREC_SLURM_DIR/env.sh"`.
 #
 # The node is this machine with its real CPUs and memory (from `slurmd -C`).
-# Job records without slurmdbd: slurmdbd needs a MySQL/MariaDB server, and Slurm 22.05's sacct cannot
-# read anything else (with AccountingStorageType=accounting_storage/none it only answers "Slurm
-# accounting storage is disabled"; the text-file accounting storage and `sacct --completion` are
-# gone). So: slurmctld keeps finished jobs for MinJobAge seconds (NNREC_SLURM_JOB_AGE, default 6 h),
-# where `squeue -t all` lists them (state, comment, TRES), and JobCompType=jobcomp/filetxt appends
-# one line per finished job to $NNREC_SLURM_DIR/jobcomp.txt, a permanent record.
+# Job records: Slurm 22.05's sacct reads slurmdbd only (with accounting_storage/none it answers
+# "Slurm accounting storage is disabled"; the text-file storage and `sacct --completion` are gone),
+# and slurmdbd needs MySQL/MariaDB. So by default (NNREC_SLURM_ACCOUNTING=slurmdbd) the script runs a
+# private MariaDB (data in $NNREC_SLURM_DIR/db, 127.0.0.1:3307, ~5 s to start) and slurmdbd, and sacct
+# works. NNREC_SLURM_ACCOUNTING=none skips both (no mariadb-server install): sacct then cannot answer,
+# but slurmctld keeps finished jobs for MinJobAge seconds (NNREC_SLURM_JOB_AGE, default 6 h), where
+# `squeue -t all` lists them. Either way JobCompType=jobcomp/filetxt appends one line per finished
+# job to $NNREC_SLURM_DIR/jobcomp.txt.
 # Optional fake GPUs: NNREC_SLURM_GPUS=N declares N `gpu` generic resources backed by /dev/null-like
 # devices, so jobs that ask `--gpus=1` are scheduled and run (on the CPU): this tests the profile's
 # GPU mapping on a machine without a GPU.
 #
-# Needs root (installs Debian's slurm-wlm and munge when missing; runs munged as user munge).
+# Needs root (installs Debian's slurm-wlm, munge, and for slurmdbd slurmdbd + mariadb-server, when
+# missing; runs munged as user munge and mariadbd as user mysql).
 set -euo pipefail
 
 DIR="${NNREC_SLURM_DIR:-/tmp/nnrec-slurm}"
@@ -31,6 +34,10 @@ SLURMD_PORT="${NNREC_SLURM_SLURMD_PORT:-6818}"
 JOB_AGE="${NNREC_SLURM_JOB_AGE:-21600}"
 GPUS="${NNREC_SLURM_GPUS:-0}"
 PARTITION="${NNREC_SLURM_PARTITION:-main}"
+ACCOUNTING="${NNREC_SLURM_ACCOUNTING:-slurmdbd}"   # slurmdbd (sacct works) | none (lighter)
+DBD_PORT="${NNREC_SLURM_DBD_PORT:-6819}"
+DB_PORT="${NNREC_SLURM_DB_PORT:-3307}"
+case "$ACCOUNTING" in slurmdbd|none) ;; *) echo "NNREC_SLURM_ACCOUNTING must be slurmdbd or none" >&2; exit 2;; esac
 
 log() { echo "[start-cluster $(date -u +%T)] $*"; }
 die() { echo "[start-cluster] ERROR: $*" >&2; exit 1; }
@@ -45,6 +52,13 @@ if ! command -v slurmctld >/dev/null || ! command -v slurmd >/dev/null || ! comm
   export DEBIAN_FRONTEND=noninteractive
   apt-get update -qq
   apt-get install -y -qq slurm-wlm munge >/dev/null
+fi
+if [ "$ACCOUNTING" = slurmdbd ] && { ! command -v slurmdbd >/dev/null || ! command -v mariadbd >/dev/null; }; then
+  command -v apt-get >/dev/null || die "slurmdbd/mariadbd missing and apt-get unavailable (or use NNREC_SLURM_ACCOUNTING=none)"
+  log "installing slurmdbd and mariadb-server (apt)"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq slurmdbd mariadb-server >/dev/null
 fi
 
 mkdir -p "$DIR"/{state,spool,log} /etc/slurm
@@ -72,6 +86,66 @@ else
   echo started >"$DIR/munged.ours"  # stop-cluster.sh stops munged only when we started it
 fi
 
+
+alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# 2b. Job accounting: a private MariaDB (its own data folder, 127.0.0.1:$DB_PORT) and slurmdbd.
+if [ "$ACCOUNTING" = slurmdbd ]; then
+  DB="$DIR/db"
+  SOCK="$DB/run/mysql.sock"
+  if ! mariadb -S "$SOCK" -e 'select 1' >/dev/null 2>&1; then
+    mkdir -p "$DB/data" "$DB/run"; chown -R mysql:mysql "$DB"
+    if [ ! -d "$DB/data/mysql" ]; then
+      log "creating the accounting database in $DB/data"
+      mariadb-install-db --user=mysql --datadir="$DB/data" --auth-root-authentication-method=socket \
+        --skip-test-db >"$DIR/log/mariadb-install.log" 2>&1 || die "mariadb-install-db failed ($DIR/log/mariadb-install.log)"
+    fi
+    log "starting mariadbd (127.0.0.1:$DB_PORT)"
+    runuser -u mysql -- /usr/sbin/mariadbd --datadir="$DB/data" --socket="$SOCK" --port="$DB_PORT" \
+      --bind-address=127.0.0.1 --pid-file="$DB/run/mariadb.pid" --log-error="$DB/run/mariadb.log" \
+      --innodb-buffer-pool-size=64M --innodb-lock-wait-timeout=900 >/dev/null 2>&1 &
+    for _ in $(seq 60); do mariadb -S "$SOCK" -e 'select 1' >/dev/null 2>&1 && break; sleep 0.5; done
+    mariadb -S "$SOCK" -e 'select 1' >/dev/null 2>&1 || die "mariadbd does not answer ($DB/run/mariadb.log)"
+  fi
+  mariadb -S "$SOCK" -e "CREATE DATABASE IF NOT EXISTS slurm_acct_db;
+    CREATE OR REPLACE USER 'slurm'@'127.0.0.1' IDENTIFIED BY 'nnrec-test-cluster';
+    GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1';" || die "cannot create the accounting database"
+  cat >"$DIR/slurmdbd.conf.new" <<EOF
+# Written by .ci/slurm/start-cluster.sh (test cluster; the database listens on 127.0.0.1 only).
+AuthType=auth/munge
+DbdHost=localhost
+DbdAddr=127.0.0.1
+DbdPort=$DBD_PORT
+SlurmUser=root
+LogFile=$DIR/log/slurmdbd.log
+PidFile=$DIR/slurmdbd.pid
+StorageType=accounting_storage/mysql
+StorageHost=127.0.0.1
+StoragePort=$DB_PORT
+StorageUser=slurm
+StoragePass=nnrec-test-cluster
+StorageLoc=slurm_acct_db
+EOF
+  chmod 600 "$DIR/slurmdbd.conf.new"
+  if alive "$DIR/slurmdbd.pid" && cmp -s "$DIR/slurmdbd.conf" "$DIR/slurmdbd.conf.new"; then
+    rm -f "$DIR/slurmdbd.conf.new"
+  else
+    if alive "$DIR/slurmdbd.pid"; then kill "$(cat "$DIR/slurmdbd.pid")"; sleep 1; fi
+    mv "$DIR/slurmdbd.conf.new" "$DIR/slurmdbd.conf"
+    ln -sfn "$DIR/slurmdbd.conf" /etc/slurm/slurmdbd.conf
+    log "starting slurmdbd (127.0.0.1:$DBD_PORT)"
+    slurmdbd
+  fi
+  ACCT_LINES="AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=127.0.0.1
+AccountingStoragePort=$DBD_PORT
+AccountingStoreFlags=job_comment"
+  [ "$GPUS" -gt 0 ] && ACCT_LINES="$ACCT_LINES
+AccountingStorageTRES=gres/gpu"
+else
+  # no slurmdbd: sacct cannot answer; finished jobs stay in slurmctld (squeue -t all) for MinJobAge
+  ACCT_LINES="AccountingStorageType=accounting_storage/none"
+fi
 
 # 3. Configuration for one node: this machine as slurmd -C sees it, reached at 127.0.0.1 (no DNS).
 NODE="$(hostname -s)"
@@ -120,8 +194,9 @@ SchedulerType=sched/backfill
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core_Memory
 ReturnToService=2
-# no slurmdbd: finished jobs stay in slurmctld (squeue -t all) for MinJobAge s; jobcomp.txt keeps all
-AccountingStorageType=accounting_storage/none
+# job records: $ACCOUNTING; finished jobs also stay in slurmctld (squeue -t all) for MinJobAge s and
+# every finished job is appended to jobcomp.txt
+$ACCT_LINES
 JobAcctGatherType=jobacct_gather/linux
 JobAcctGatherFrequency=30
 JobCompType=jobcomp/filetxt
@@ -133,7 +208,13 @@ NodeName=$NODE NodeAddr=127.0.0.1 CPUs=$CPUS RealMemory=$MEM $GRES_NODE State=UN
 PartitionName=$PARTITION Nodes=$NODE Default=YES MaxTime=INFINITE State=UP
 EOF
 
-alive() { [ -s "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+if [ "$ACCOUNTING" = slurmdbd ]; then  # the cluster must be known to slurmdbd before slurmctld starts
+  acctmgr() { SLURM_CONF="$DIR/slurm.conf.new" sacctmgr "$@"; }
+  for _ in $(seq 60); do acctmgr -n list cluster >/dev/null 2>&1 && break; sleep 0.5; done
+  acctmgr -n list cluster >/dev/null 2>&1 || die "slurmdbd does not answer ($DIR/log/slurmdbd.log)"
+  acctmgr -n -P list cluster format=cluster | grep -qx nnrec || acctmgr -i add cluster nnrec >/dev/null
+fi
+
 same() { cmp -s "$DIR/$1" "$DIR/$1.new"; }
 
 if alive "$DIR/slurmctld.pid" && alive "$DIR/slurmd.pid" && scontrol ping >/dev/null 2>&1 \
@@ -144,7 +225,7 @@ else
   # a cluster left from an earlier start (other settings, or half dead): stop it first
   if [ -e "$DIR/slurmctld.pid" ] || [ -e "$DIR/slurmd.pid" ]; then
     log "restarting the cluster (configuration changed or a daemon is down)"
-    bash "$(dirname "$0")/stop-cluster.sh" --keep-munge >/dev/null 2>&1 || true
+    bash "$(dirname "$0")/stop-cluster.sh" --keep-munge --keep-accounting >/dev/null 2>&1 || true
   fi
   mv "$DIR/slurm.conf.new" "$SLURM_CONF"; mv "$DIR/gres.conf.new" "$DIR/gres.conf"
   # no cgroup plugins are configured; an empty cgroup.conf beside slurm.conf keeps slurmd quiet

@@ -2,6 +2,17 @@
 
 The assignment's function names are kept: ``initialize_weights``, ``sigmoid``, ``forward``,
 ``softmax``, ``compute_loss_and_acc``, ``backwards``, ``get_random_batches``.
+
+Rebuilding a Q3 run elsewhere (e.g. in PyTorch) with the same weights and batches::
+
+    init_rng, batch_rng = run_rngs(seed)                       # seed = numpy_nn.seed or a repeat seed
+    params = init_mlp([1024, 64, 36], init_rng, dtype=np.float32)   # == the run's weights_init.npz
+    # torch.nn.Linear(1024, 64).weight = params["Wlayer1"].T, .bias = params["blayer1"]; same for "output"
+    for epoch in range(epochs):
+        for idx in batch_indices(len(x_train), batch_size, batch_rng):   # one permutation per epoch
+            ...  # cross-entropy summed over the batch (numpy_nn.loss_reduction), plain SGD step
+
+The trained classifier for OCR: ``load_classifier("results/numpy_nn/q3/best/weights.npz")(x) -> probs``.
 """
 
 from .activations import (ACTIVATIONS, get_activation, linear, linear_deriv, relu, relu_deriv, sigmoid,

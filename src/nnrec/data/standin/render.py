@@ -21,20 +21,20 @@ __all__ = ["AUGMENT_DEFAULTS", "render_ink", "stroke_points"]
 AUGMENT_DEFAULTS = {
     "jitter": 0.035,            # s.d. of each control point's displacement
     "end_extend": [-0.06, 0.1],  # each stroke end lengthened (+) / shortened (-)
-    "aspect": [0.75, 1.3],      # width multiplier
+    "aspect": [0.7, 1.9],       # width multiplier (log-uniform): narrow to squat writing
     "slant_deg": [-10.0, 18.0],  # shear, positive leans right
     "rotate_deg": [-6.0, 6.0],
     "elastic_amp": [0.0, 0.04],  # amplitude of a smooth random displacement field
     "elastic_freq": [0.4, 1.4],  # its spatial frequency, cycles per character height
     "pen_width": [0.06, 0.14],   # pen diameter at render time
-    "pressure": [0.0, 0.35],     # relative pen-width variation along each stroke
-    "end_taper": [0.55, 1.35],   # pen-width factor at each stroke end (taper < 1 < blob)
+    "pressure": [0.0, 0.25],     # relative pen-width variation along each stroke
+    "end_taper": [0.6, 1.2],   # pen-width factor at each stroke end (taper < 1 < blob)
     "raster_blur": [0.0, 1.2],   # Gaussian sigma (render pixels) before thresholding
     "raster_noise": [0.0, 0.18],  # noise s.d. before thresholding: ragged stroke edges
-    "stroke_width_scale": [0.8, 1.3],  # x glyph.stroke_width for the normalised glyph
+    "stroke_width_scale": [0.85, 1.15],  # x glyph.stroke_width for the normalised glyph
     "margin_jitter": 0.03,       # +- on glyph.margin: the character's scale in the box
     "shift_px": 1,               # +- whole-pixel shift of the normalised glyph in its box
-    "blur": [0.0, 0.5],          # Gaussian sigma on the 32 x 32 glyph
+    "blur": [0.0, 0.3],          # Gaussian sigma on the 32 x 32 glyph
     "noise": [0.0, 0.02],        # noise s.d. on the 32 x 32 glyph (then clipped to [0, 1])
 }
 
@@ -105,7 +105,8 @@ def stroke_points(char: str, rng: np.random.Generator, aug: dict, step: float = 
         strokes.append(line)
     allp = np.vstack(strokes)
     centre = 0.5 * (allp.min(axis=0) + allp.max(axis=0))
-    aspect = _u(rng, aug["aspect"])
+    lo, hi = aug["aspect"]
+    aspect = float(np.exp(rng.uniform(np.log(lo), np.log(hi)))) if hi > lo else float(lo)
     sh = np.tan(np.deg2rad(_u(rng, aug["slant_deg"])))
     rot = np.deg2rad(_u(rng, aug["rotate_deg"]))
     c, s = np.cos(rot), np.sin(rot)

@@ -186,3 +186,34 @@ def test_run_rngs_independent_streams():
     b_init, b_batch = run_rngs(3)
     assert np.array_equal(a_init.permutation(10), b_init.permutation(10))
     assert not np.array_equal(run_rngs(3)[0].permutation(50), run_rngs(3)[1].permutation(50))
+
+
+def test_torch_rebuild_from_same_init_and_batches_matches_one_epoch():
+    """The recipe the PyTorch rebuild follows (run_rngs, init_mlp, batch_indices) gives the same weights."""
+    torch = pytest.importorskip("torch")
+    from nnrec.numpy_nn import train_epoch
+
+    rng = np.random.default_rng(0)
+    x, y = rng.uniform(size=(50, 12)), rng.integers(0, 3, 50)
+    init_rng, batch_rng = run_rngs(5)
+    net = Network.create([12, 6, 3], ["sigmoid", "softmax"], init_rng)
+    init = {k: v.copy() for k, v in net.weights().items()}
+    train_epoch(net, x, y, batch_size=8, lr=0.05, rng=batch_rng)
+
+    init_rng2, batch_rng2 = run_rngs(5)
+    params = init_mlp([12, 6, 3], init_rng2)
+    assert all(np.array_equal(params[k], init[k]) for k in init)
+    l1, l2 = torch.nn.Linear(12, 6).double(), torch.nn.Linear(6, 3).double()
+    with torch.no_grad():
+        for lin, name in ((l1, "layer1"), (l2, "output")):
+            lin.weight.copy_(torch.from_numpy(params["W" + name].T))
+            lin.bias.copy_(torch.from_numpy(params["b" + name]))
+    model = torch.nn.Sequential(l1, torch.nn.Sigmoid(), l2)
+    opt = torch.optim.SGD(model.parameters(), lr=0.05)
+    for idx in batch_indices(len(x), 8, batch_rng2):
+        opt.zero_grad()
+        torch.nn.functional.cross_entropy(model(torch.from_numpy(x[idx])), torch.from_numpy(y[idx]),
+                                          reduction="sum").backward()
+        opt.step()
+    assert np.allclose(l1.weight.detach().numpy().T, net.params["Wlayer1"], atol=1e-10)
+    assert np.allclose(l2.bias.detach().numpy(), net.params["boutput"], atol=1e-10)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nnrec.common import Progress, config_hash, get_logger, save_figure, set_threads, write_json
+from nnrec.common import Progress, config_hash, get_logger, save_figure, save_npz, set_threads, write_json
 from nnrec.data.missing import skip_if_missing
 from nnrec.numpy_nn import limit_blas_threads
 from nnrec.numpy_nn.plots import plot_run_curves
@@ -29,8 +29,6 @@ res = train_run(splits, cfg, lr, seed, Progress(log, cfg["epochs"]))
 final = evaluate_splits(res["net"], splits)
 log.info("final " + " ".join(f"{k}={v:.4f}" for k, v in final.items()))
 res["net"].save(sm.output.weights)
-from nnrec.common import save_npz  # noqa: E402
-
 save_npz(sm.output.weights_init, **res["init_params"])
 metrics = {
     "part": "q3", "run": f"q3_lr{sm.wildcards.lr}" + (f"_seed{seed}" if sm.params.repeat else ""),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .activations import get_activation, sigmoid
+from .activations import get_activation
 
 
 def _check_finite(arr, what: str, name: str) -> None:
@@ -68,4 +68,4 @@ def backwards(delta, params: dict, name: str = "", activation_deriv="sigmoid"):
     return d_pre @ W.T
 
 
-__all__ = ["forward", "backwards", "sigmoid"]
+__all__ = ["forward", "backwards"]

@@ -17,8 +17,10 @@
 #                         results/, logs/ (default /tmp/nnrec-slurm-run; replaced at each run, so
 #                         the run is complete every time)
 #   NNREC_SLURM_REFERENCE summary.json of a local run of the test configuration to compare with
-#                         (default: results/summary.json of the checkout when it exists, else the
-#                         script runs the test configuration locally in $NNREC_SLURM_WORKDIR-local)
+#                         (default: results/summary.json of the checkout when it exists, as after
+#                         .ci/run's local run; else the script runs the test configuration locally
+#                         in $NNREC_SLURM_WORKDIR-local, from the same copy of the code; force
+#                         that with NNREC_SLURM_REFERENCE=local)
 #   NNREC_SLURM_TARGETS   targets (default: the whole DAG, rule all)
 #   NNREC_SLURM_DIR, NNREC_SLURM_GPUS (default 1 here), NNREC_SLURM_ACCOUNTING  see start-cluster.sh
 set -euo pipefail
@@ -73,6 +75,14 @@ copy_tree() {  # dest
   fi
 }
 copy_tree "$WORK"
+REF="${NNREC_SLURM_REFERENCE:-}"
+if [ -z "${NNREC_SLURM_TARGETS:-}" ] && { [ -z "$REF" ] || [ "$REF" = local ]; }; then
+  if [ "$REF" != local ] && [ -s "$REPO/results/summary.json" ]; then
+    REF="$REPO/results/summary.json"
+  else  # the local reference run uses the same snapshot of the code as the Slurm run
+    REF=""; rm -rf "$WORK-local"; cp -a "$WORK" "$WORK-local"
+  fi
+fi
 SNAKE=(snakemake --snakefile "$WORK/Snakefile" --configfile "$WORK/config.test.yaml")
 log "Slurm run in $WORK (mirror: ${NNREC_MIRROR:-none}; status via $STATUS; GPU rules: ${GPU_RULES:-none})"
 t0=$(date +%s)
@@ -102,11 +112,8 @@ fi
 
 # 5. Same summary keys as a local run; the PDF.
 if [ -z "${NNREC_SLURM_TARGETS:-}" ]; then
-  REF="${NNREC_SLURM_REFERENCE:-}"
-  if [ -z "$REF" ] && [ -s "$REPO/results/summary.json" ]; then REF="$REPO/results/summary.json"; fi
   if [ -z "$REF" ]; then
     log "no local summary.json to compare with: running the test configuration locally"
-    copy_tree "$WORK-local"
     t1=$(date +%s)
     snakemake --snakefile "$WORK-local/Snakefile" --configfile "$WORK-local/config.test.yaml" \
       --cores "$CPUS" --directory "$WORK-local" --quiet rules >"$WORK/local-run.log" 2>&1 \

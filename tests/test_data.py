@@ -333,3 +333,20 @@ def test_flowers_seeded_split_is_stratified_disjoint_and_deterministic():
 def test_parse_ground_truth():
     text = "# comment\n[01_list.jpg]\nTO DO LIST\n1 MAKE\n\n[02_letters.jpg]\nABC\n"
     assert parse_ground_truth(text) == {"01_list": ["TO DO LIST", "1 MAKE"], "02_letters": ["ABC"]}
+
+
+def test_atomic_writes_leave_no_partial_file_and_normal_permissions(tmp_path):
+    import os
+
+    from nnrec.common import atomic_path, write_json
+
+    target = tmp_path / "out.json"
+    with pytest.raises(RuntimeError):
+        with atomic_path(target) as tmp:
+            tmp.write_text("half")
+            raise RuntimeError("crash mid-write")
+    assert not target.exists() and list(tmp_path.iterdir()) == []
+    write_json(target, {"a": 1})
+    umask = os.umask(0)
+    os.umask(umask)
+    assert (target.stat().st_mode & 0o777) == (0o666 & ~umask)

@@ -123,15 +123,42 @@ def seed_everything(seed: int) -> np.random.Generator:
     return np.random.default_rng(seed)
 
 
-def set_threads(n: int) -> None:
-    """Limit BLAS / torch threads to ``n`` (the rule's ``threads:``)."""
+def limit_blas_threads(n: int) -> bool:
+    """Set numpy's BLAS (and OpenMP) pools to ``n`` threads; True when it could be done.
+
+    An unrestricted OpenBLAS spins several threads per small matrix product; on a busy 2-core
+    machine one epoch of the Q3 network was ~20x slower than with one thread.
+    """
     n = max(1, int(n))
     try:
-        from threadpoolctl import threadpool_limits  # type: ignore
+        from threadpoolctl import threadpool_limits
 
         threadpool_limits(n)
-    except Exception:  # threadpoolctl is optional
+        return True
+    except Exception:  # noqa: BLE001 - fall back to numpy's bundled OpenBLAS below
         pass
+    import ctypes
+    import glob
+
+    setters = ("scipy_openblas_set_num_threads64_", "scipy_openblas_set_num_threads",
+               "openblas_set_num_threads64_", "openblas_set_num_threads")
+    for path in sorted(glob.glob(os.path.join(os.path.dirname(np.__file__) + ".libs", "*openblas*"))):
+        try:
+            lib = ctypes.CDLL(path)
+        except OSError:
+            continue
+        for name in setters:
+            fn = getattr(lib, name, None)
+            if fn is not None:
+                fn(ctypes.c_int(n))
+                return True
+    return False
+
+
+def set_threads(n: int) -> None:
+    """Limit BLAS / OpenMP / torch threads to ``n`` (the rule's ``threads:``)."""
+    n = max(1, int(n))
+    limit_blas_threads(n)
     if "torch" in sys.modules:
         import torch
 

@@ -122,7 +122,7 @@ def main(argv=None):
     from nnrec.ocr.lines import line_text
     from nnrec.ocr.score import char_accuracy
 
-    torch.set_num_threads(a.workers)
+    torch.set_num_threads(1)  # small matrices: one thread is fastest on a loaded machine
     full = yaml.safe_load(a.config.read_text()) if a.config.exists() else {}
     cfg = resolve((full or {}).get("standin"))
     ocr_cfg = (full or {}).get("ocr") or {}

@@ -19,12 +19,12 @@ __all__ = ["AUGMENT_DEFAULTS", "render_ink", "stroke_points"]
 #: Default augmentation ranges (``[lo, hi]`` are drawn uniformly per sample); mirrored by
 #: ``standin.augment`` in config.yaml. Lengths are in units of the character height.
 AUGMENT_DEFAULTS = {
-    "jitter": 0.035,            # s.d. of each control point's displacement
+    "jitter": 0.045,            # s.d. of each control point's displacement
     "end_extend": [-0.06, 0.1],  # each stroke end lengthened (+) / shortened (-)
     "aspect": [0.7, 1.9],       # width multiplier (log-uniform): narrow to squat writing
     "slant_deg": [-10.0, 18.0],  # shear, positive leans right
     "rotate_deg": [-6.0, 6.0],
-    "elastic_amp": [0.0, 0.04],  # amplitude of a smooth random displacement field
+    "elastic_amp": [0.0, 0.06],  # amplitude of a smooth random displacement field
     "elastic_freq": [0.4, 1.4],  # its spatial frequency, cycles per character height
     "pen_width": [0.06, 0.14],   # pen diameter at render time
     "pressure": [0.0, 0.25],     # relative pen-width variation along each stroke

@@ -27,9 +27,32 @@ rule prepare_dataset:
         "logs/data/prepare_{dataset}.log",
     benchmark:
         "benchmarks/data/prepare_{dataset}.tsv"
-    threads: 1
+    threads: lambda w: config["standin"]["workers"] if w.dataset == "nist36" else 1  # stand-in generator
     resources:
         mem_mb=lambda w: PREPARE_RESOURCES[w.dataset]["mem_mb"],
         runtime=lambda w: PREPARE_RESOURCES[w.dataset]["runtime"],
     script:
         "../scripts/prepare_dataset.py"
+
+
+rule nist36_contact_sheet:
+    """The first samples of every NIST36 class (real or stand-in), one row per class."""
+    input:
+        prov=prov("nist36"),
+    output:
+        report("results/data/nist36_contact_sheet.png", caption="../../report/templates/captions/nist36_contact_sheet.rst", category="Data"),
+    params:
+        per_class=config["standin"]["contact_sheet_per_class"],
+    log:
+        "logs/data/nist36_contact_sheet.log",
+    benchmark:
+        "benchmarks/data/nist36_contact_sheet.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=2,
+    script:
+        "../scripts/nist36_contact_sheet.py"
+
+
+REPORT_INPUTS["data"] = ["results/data/nist36_contact_sheet.png"]

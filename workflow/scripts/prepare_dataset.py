@@ -7,5 +7,5 @@ from nnrec.data import prepare_dataset
 
 name = snakemake.wildcards.dataset  # noqa: F821 (injected by Snakemake)
 logger = get_logger(f"prepare_{name}", snakemake.log[0])  # noqa: F821
-prov = prepare_dataset(name, snakemake.config, Path(snakemake.output[0]).parent, logger)  # noqa: F821
+prov = prepare_dataset(name, snakemake.config, Path(snakemake.output[0]).parent, logger, snakemake.threads)  # noqa: F821
 logger.info(f"{name}: available={prov['available']} source={prov['source']} counts={prov.get('counts')}")

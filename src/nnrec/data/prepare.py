@@ -98,18 +98,18 @@ def _optional_file(spec: dict, config: dict, logger) -> tuple[Path | None, dict 
     return None, None, tried
 
 
-def _nist36_standin(config: dict, staging: Path, work: Path, logger) -> dict:
+def _nist36_standin(config: dict, staging: Path, work: Path, logger, threads: int = 1) -> dict:
     from nnrec.data.standin import generate_nist36  # the offline stand-in (issue 4)
 
     cfg = config["standin"]
-    logger.info("nist36: no source available; generating the offline stand-in")
-    mats = generate_nist36(cfg, work / "standin")
+    logger.info(f"nist36: no source available; generating the offline stand-in ({threads} worker(s))")
+    mats = generate_nist36(cfg, work / "standin", workers=threads)
     counts = N.write_nist36(mats, staging)
     return {"source": "standin", "files": [], "caveats": [STANDIN_CAVEAT], "counts": counts,
             "standin": {"seed": cfg.get("seed"), "generator": "nnrec.data.standin"}}
 
 
-def _ocr_generated(config: dict, staging: Path, work: Path, logger) -> dict:
+def _ocr_generated(config: dict, staging: Path, work: Path, logger, threads: int = 1) -> dict:
     from nnrec.ocr.generated import write_generated_pages  # generated pages with known text (issue 6)
 
     logger.info("ocr_pages: no source available; composing generated pages from stand-in characters")
@@ -120,8 +120,10 @@ def _ocr_generated(config: dict, staging: Path, work: Path, logger) -> dict:
                         "from stand-in characters with known text."]}
 
 
-def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: logging.Logger = log) -> dict:
+def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: logging.Logger = log, threads: int = 1) -> dict:
     """Obtain, verify and normalise dataset ``name`` into ``out_dir``; return its provenance.
+
+    ``threads`` is the number of worker processes a fallback generator may use.
 
     Raises :class:`DatasetUnavailable` when no source works, no fallback exists and
     ``data.strict`` is true; otherwise an unavailable dataset gets ``available: false``.
@@ -137,7 +139,8 @@ def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: loggin
     fallback = ds.get("fallback")
     if found is None and fallback in ("standin", "generated"):
         try:
-            found = (_nist36_standin if fallback == "standin" else _ocr_generated)(config, staging, work, logger)
+            make = _nist36_standin if fallback == "standin" else _ocr_generated
+            found = make(config, staging, work, logger, threads)
         except ImportError as exc:
             tried.append({"source": fallback, "url": None, "error": f"fallback not available: {exc}"})
     prov = {

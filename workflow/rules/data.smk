@@ -42,7 +42,7 @@ rule nist36_contact_sheet:
     output:
         report("results/data/nist36_contact_sheet.png", caption="../../report/templates/captions/nist36_contact_sheet.rst", category="Data"),
     params:
-        per_class=config["standin"]["contact_sheet_per_class"],
+        per_class=config["data"]["datasets"]["nist36"]["contact_sheet_per_class"],
     log:
         "logs/data/nist36_contact_sheet.log",
     benchmark:

@@ -19,7 +19,8 @@ rule prepare_dataset:
         "resources/{dataset}/provenance.json",
     params:
         # the config subtree this dataset depends on (a change reruns only this dataset)
-        sources=lambda w: config["data"]["datasets"][w.dataset],
+        sources=lambda w: {k: v for k, v in config["data"]["datasets"][w.dataset].items()
+                           if k != "contact_sheet_per_class"},
         standin=lambda w: config.get("standin") if w.dataset in ("nist36", "ocr_pages") else None,
     wildcard_constraints:
         dataset="|".join(DATASETS),

@@ -138,7 +138,8 @@ def train_and_test(model: nn.Module, train: tuple, valid: tuple, test: tuple, cf
     hist = fit(model, tr, va, epochs=int(cfg["epochs"]), optimizer=opt, scheduler=sched,
                loss_fn=make_loss(cfg), device=device, logger=logger, checkpoint_path=checkpoint_path,
                seed=seed, restore_best=True, tta_flip=tta, checkpoint_extra=checkpoint_extra)
-    _, va_acc, _ = evaluate(model, va, device, tta_flip=tta)
+    # the restored weights are those of the best validation epoch: its accuracy is already known
+    va_acc = hist["best_valid_acc"]
     te_loss, te_acc, pred = evaluate(model, te, device, tta_flip=tta)
     return {
         "history": hist, "valid_acc": va_acc, "test_acc": te_acc, "test_loss": te_loss, "test_pred": pred,

@@ -6,7 +6,7 @@ time and process CPU time: on a shared machine the wall time is inflated by othe
 time / threads estimates the wall time on dedicated cores (assuming perfect thread scaling, which
 is optimistic; 1-thread CPU time is the cleanest figure). Writes benchmarks/out/cifar_throughput.json.
 
-    python benchmarks/bench_cifar_throughput.py [--threads 2] [--steps 4] [--variants bf16-cl,fp32-cl]
+    python benchmarks/bench_cifar_throughput.py [--threads N] [--steps 4] [--variants bf16-cl,fp32-cl]
 """
 
 import argparse
@@ -59,12 +59,14 @@ def measure(cfg: dict, dtype: str, channels_last: bool, threads: int, steps: int
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", default=str(ROOT / "config.yaml"))
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=None, help="default: config pytorch.threads")
     ap.add_argument("--steps", type=int, default=4)
     ap.add_argument("--variants", default="bf16-cl,fp32-cl")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "cifar_throughput.json"))
     args = ap.parse_args()
-    cfg = yaml.safe_load(Path(args.config).read_text())["pytorch"]["cifar10"]
+    full = yaml.safe_load(Path(args.config).read_text())
+    cfg = full["pytorch"]["cifar10"]
+    args.threads = args.threads or int(full["pytorch"]["threads"])
     rows = []
     for v in args.variants.split(","):
         dtype, fmt = v.split("-")

@@ -6,7 +6,7 @@ the machine is shared: load average is printed) and dedicated-core estimates fro
 time / threads. Writes benchmarks/out/torch_q6_1.json. After a real run, the Snakemake benchmark files
 benchmarks/pytorch/*.tsv hold the measured figures.
 
-    python benchmarks/bench_torch_q6_1.py [--threads 2] [--steps 5]
+    python benchmarks/bench_torch_q6_1.py [--threads N] [--steps 5]
 """
 
 import argparse
@@ -51,12 +51,13 @@ def time_steps(model, opt, x, y, steps, bf16=False, channels_last=False, reducti
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--config", default=str(ROOT / "config.yaml"))
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=None, help="default: config pytorch.threads")
     ap.add_argument("--steps", type=int, default=5)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "torch_q6_1.json"))
     args = ap.parse_args()
-    torch.set_num_threads(args.threads)
     full = yaml.safe_load(Path(args.config).read_text())
+    args.threads = args.threads or int(full["pytorch"]["threads"])
+    torch.set_num_threads(args.threads)
     pt, q3 = full["pytorch"], full["numpy_nn"]["q3"]
     rows = []
 

@@ -10,17 +10,17 @@ def _pt_resources(mem_mb, runtime):
     return {"mem_mb": mem_mb, "runtime": runtime, "gpu": PT["gpus"]}
 
 
-def q3_run_dir(lr):
-    """The numpy Q3 run the torch FC mirrors (numpy_nn.smk's q3_train makes it for any lr)."""
-    return f"results/numpy_nn/q3_lr{float(lr):g}"
+def q3_run_file(lr, name):
+    """A file of the numpy Q3 run the torch FC mirrors (numpy_nn.smk's q3_train makes it for any lr)."""
+    return f"results/numpy_nn/q3_lr{float(lr):g}/{name}"
 
 
 rule torch_nist36_fc:
     """Q6.1.1: the Q3 network in PyTorch, from the numpy run's initial weights and batches."""
     input:
         prov=prov("nist36"),
-        numpy_metrics=q3_run_dir(PT["nist36_fc"]["numpy_lr"]) + "/metrics.json",
-        numpy_init=q3_run_dir(PT["nist36_fc"]["numpy_lr"]) + "/weights_init.npz",
+        numpy_metrics=q3_run_file(PT["nist36_fc"]["numpy_lr"], "metrics.json"),
+        numpy_init=q3_run_file(PT["nist36_fc"]["numpy_lr"], "weights_init.npz"),
     output:
         metrics="results/pytorch/nist36_fc/metrics.json",
         model="results/pytorch/nist36_fc/model.pt",

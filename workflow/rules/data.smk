@@ -24,6 +24,9 @@ rule prepare_dataset:
         standin=lambda w: config.get("standin") if w.dataset in ("nist36", "ocr_pages") else None,
     wildcard_constraints:
         dataset="|".join(DATASETS),
+    # data first: most of the DAG waits on it (without this, a long torch job can start first and
+    # hold a core the two-thread stand-in generator needs)
+    priority: 50
     log:
         "logs/data/prepare_{dataset}.log",
     benchmark:

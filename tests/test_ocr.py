@@ -177,7 +177,7 @@ def knn_classifier():
     cfg = resolve(None)
     protos, labels = [], []
     for c, ch in enumerate(NIST36_CLASSES):
-        for i in range(6):
+        for i in range(20):
             rng = np.random.default_rng([99, c, i])
             protos.append(to_nist_layout(make_glyph(ch, rng, cfg)))
             labels.append(c)
@@ -204,7 +204,7 @@ def test_generated_page_read_back(knn_classifier):
     assert m["found"] == len(page.boxes) and m["spurious"] == 0
     assert reading.word_lengths() == [[5, 5], [3, 4, 4]]
     assert rec["scores"]["detection"]["recall"] == 1.0
-    # reading: a weak 6-sample nearest-neighbour classifier still gets most characters
+    # reading: a weak 20-sample nearest-neighbour classifier still gets most characters
     assert rec["scores"]["knn"]["char_acc"] >= 0.7
     assert [len(w) for w in rec["text"]["knn"][0].split()] == [5, 5]
 

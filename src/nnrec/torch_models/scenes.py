@@ -12,6 +12,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from nnrec.torch_models.data import compose
+
 
 def resize_batch(x: torch.Tensor, size: int) -> torch.Tensor:
     """Resize a (N, C, H, W) float batch to (N, C, size, size) (bilinear, antialiased when shrinking)."""
@@ -79,16 +81,7 @@ def make_natural_augment(cfg: Mapping | None) -> Callable | None:
     crop = cfg.get("crop_scale")
     rrc = random_resized_crop(tuple(crop), flip=bool(cfg.get("flip", True))) if crop else None
     jit = color_jitter(float(cfg["jitter"])) if cfg.get("jitter") else None
-    augs = [a for a in (rrc, jit) if a is not None]
-    if not augs:
-        return None
-
-    def aug(xb: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        for a in augs:
-            xb = a(xb, g)
-        return xb
-
-    return aug
+    return compose(rrc, jit)
 
 
 def _conv_bn(cin: int, cout: int) -> nn.Sequential:

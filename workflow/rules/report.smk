@@ -56,6 +56,7 @@ rule report:
     params:
         cfg=config["report"],
         config_hash=config_hash(config),
+        repo=workflow.basedir,  # templates and theory answers live in the checkout
     log:
         "logs/report/report.log",
     benchmark:

@@ -11,9 +11,12 @@ log = get_logger("report", sm.log[0])
 set_threads(sm.threads)
 cfg = sm.params.cfg
 t0 = time.perf_counter()
+# templates, theory answers and the git commit come from the checkout (the Snakefile's folder);
+# results/ and benchmarks/ from the working directory (they differ under --directory)
 problems = render_report(
-    Path.cwd(),
+    Path(sm.params.repo),
     sm.output.pdf,
+    results_root=Path.cwd() / "results",
     provenance_files=list(sm.input.provenance),
     meta={"title": cfg["title"], "config_hash": sm.params.config_hash},
     out_html=sm.output.html,

@@ -256,7 +256,7 @@ class Renderer:
         coverage = question_coverage(toc)
         if self.logger and (coverage["missing"] or coverage["out_of_order"]):
             self.logger.warning(f"question headings missing: {coverage['missing']}; out of order: {coverage['out_of_order']}")
-        bench = prov.benchmarks(self.root)
+        bench = prov.benchmarks(self.results.root.parent)  # benchmarks/ sits beside results/
         meta = dict(meta or {})
         date = prov.build_date()
         meta.setdefault("date", date.strftime("%Y-%m-%d %H:%M UTC"))

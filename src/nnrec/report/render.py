@@ -194,7 +194,7 @@ class Renderer:
 
             self._cache = Path(tempfile.mkdtemp(prefix="nnrec-report-"))
         out = self._cache / f"fig{self.figure_count}{path.suffix.lower()}"
-        small.save(out, optimize=True) if out.suffix == ".png" else small.save(out, quality=90)
+        small.save(out, compress_level=6) if out.suffix == ".png" else small.save(out, quality=90)
         return out
 
     def theory(self, name: str) -> Markup:

@@ -14,7 +14,7 @@ import numpy as np
 
 from nnrec.numpy_nn import (Network, backwards, forward, init_mlp, sigmoid, sigmoid_deriv, softmax, tanh,
                             tanh_deriv, train_epoch)
-from nnrec.numpy_nn.gradcheck import relative_error
+from nnrec.numpy_nn.gradcheck import numerical_gradients, relative_error
 
 
 def naive_softmax(x: np.ndarray) -> np.ndarray:
@@ -155,18 +155,7 @@ def check_affine_gradients(cfg: dict, rng: np.random.Generator) -> dict[str, Any
     delta = W @ x + b - t
     analytic = {"W": delta @ x.T, "x": W.T @ delta, "b": delta}
     arrays = {"W": W, "x": x, "b": b}
-    numeric = {}
-    for name, arr in arrays.items():
-        g = np.zeros_like(arr)
-        for idx in np.ndindex(arr.shape):
-            orig = arr[idx]
-            arr[idx] = orig + h
-            fp = _affine_loss(W, x, b, t)
-            arr[idx] = orig - h
-            fm = _affine_loss(W, x, b, t)
-            arr[idx] = orig
-            g[idx] = (fp - fm) / (2 * h)
-        numeric[name] = g
+    numeric = numerical_gradients(lambda: _affine_loss(W, x, b, t), arrays, eps=h, names=list(arrays))
     col = {name: float(relative_error(analytic[name], numeric[name]).max()) for name in arrays}
     # batched row form through numpy_nn's layer code: Y = X W' + b', W' = W^T (d x k)
     X = rng.standard_normal((n, d))
@@ -178,18 +167,8 @@ def check_affine_gradients(cfg: dict, rng: np.random.Generator) -> dict[str, Any
 
     Y = forward(X, params, "l", "linear")
     dX = backwards(Y - T, params, "l", "linear")
-    row_numeric = {}
-    for name, arr in (("W", params["Wl"]), ("b", params["bl"]), ("X", X)):
-        g = np.zeros_like(arr)
-        for idx in np.ndindex(arr.shape):
-            orig = arr[idx]
-            arr[idx] = orig + h
-            fp = loss_rows()
-            arr[idx] = orig - h
-            fm = loss_rows()
-            arr[idx] = orig
-            g[idx] = (fp - fm) / (2 * h)
-        row_numeric[name] = g
+    row_arrays = {"W": params["Wl"], "b": params["bl"], "X": X}
+    row_numeric = numerical_gradients(loss_rows, row_arrays, eps=h, names=list(row_arrays))
     row = {"W": float(relative_error(params["grad_Wl"], row_numeric["W"]).max()),
            "b": float(relative_error(params["grad_bl"], row_numeric["b"]).max()),
            "X": float(relative_error(dX, row_numeric["X"]).max())}

@@ -28,6 +28,8 @@ def numerical_gradients(loss_fn, params: dict, eps: float = 1e-5, names=None) ->
     grads = {}
     for k in names or param_names(params):
         w = params[k]
+        if not w.flags.c_contiguous:  # reshape(-1) below must be a view, or the nudges would be lost
+            raise ValueError(f"numerical_gradients: parameter {k!r} is not C-contiguous")
         g = np.zeros_like(w, dtype=np.float64)
         flat, gflat = w.reshape(-1), g.reshape(-1)
         for i in range(flat.size):

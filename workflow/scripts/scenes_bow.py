@@ -16,16 +16,13 @@ if skip_if_missing(sm, [sm.input.prov]):
     raise SystemExit(0)
 
 from nnrec.bow import BowSettings, run_bow  # noqa: E402
-from nnrec.data import describe_source, load_npz  # noqa: E402
-from nnrec.torch_models.scenes import check_scene_data, plot_confusion, subset  # noqa: E402
+from nnrec.data import describe_source  # noqa: E402
+from nnrec.torch_models.scenes import load_scene_splits, plot_confusion  # noqa: E402
 
 t0 = time.perf_counter()
 cfg, seed = dict(sm.params.cfg), int(sm.params.seed)
 data_dir = Path(sm.input.prov).parent
-train, test = load_npz(data_dir / "train.npz"), load_npz(data_dir / "test.npz")
-check_scene_data(train, data_dir / "train.npz")
-check_scene_data(test, data_dir / "test.npz")
-train, test = subset(train, int(sm.params.max_per_class)), subset(test, int(sm.params.max_per_class))
+train, test = load_scene_splits(data_dir, sm.params.max_per_class)
 source = describe_source(sm.input.prov)
 settings = BowSettings.from_config(cfg)
 log.info(f"train={len(train['y'])} test={len(test['y'])} settings={settings} workers={sm.threads}; data: {source}")

@@ -20,20 +20,17 @@ if skip_if_missing(sm, [sm.input.prov]):
 import torch  # noqa: E402
 
 from nnrec.bow import confusion  # noqa: E402
-from nnrec.data import describe_source, load_npz  # noqa: E402
+from nnrec.data import describe_source  # noqa: E402
 from nnrec.torch_models.data import stratified_split  # noqa: E402
 from nnrec.torch_models.loop import pick_device, seed_torch  # noqa: E402
 from nnrec.torch_models.plots import plot_history  # noqa: E402
-from nnrec.torch_models.scenes import (SceneCNN, check_scene_data, make_natural_augment, plot_confusion,  # noqa: E402
-                                       subset, to_input, train_and_test)
+from nnrec.torch_models.scenes import (SceneCNN, load_scene_splits, make_natural_augment, plot_confusion,  # noqa: E402
+                                       to_input, train_and_test)
 
 t0 = time.perf_counter()
 cfg, seed = dict(sm.params.cfg), int(sm.params.seed)
 data_dir = Path(sm.input.prov).parent
-train, test = load_npz(data_dir / "train.npz"), load_npz(data_dir / "test.npz")
-check_scene_data(train, data_dir / "train.npz")
-check_scene_data(test, data_dir / "test.npz")
-train, test = subset(train, int(sm.params.max_per_class)), subset(test, int(sm.params.max_per_class))
+train, test = load_scene_splits(data_dir, sm.params.max_per_class)
 source = describe_source(sm.input.prov)
 device = pick_device(sm.params.device, threads=sm.threads)
 classes = [str(c) for c in train["classes"]]

@@ -19,21 +19,18 @@ if skip_if_missing(sm, [sm.input.prov, sm.input.weights_prov]):
 
 import torch  # noqa: E402
 
-from nnrec.data import describe_source, load_npz  # noqa: E402
+from nnrec.data import describe_source  # noqa: E402
 from nnrec.torch_models.data import stratified_split  # noqa: E402
 from nnrec.torch_models.flowers import BACKBONES, make_finetune_net  # noqa: E402
 from nnrec.torch_models.flowers import run_finetune  # noqa: E402
 from nnrec.torch_models.loop import pick_device, seed_torch  # noqa: E402
 from nnrec.torch_models.plots import plot_history  # noqa: E402
-from nnrec.torch_models.scenes import check_scene_data, subset, to_input  # noqa: E402
+from nnrec.torch_models.scenes import load_scene_splits, to_input  # noqa: E402
 
 t0 = time.perf_counter()
 cfg, seed, backbone = dict(sm.params.cfg), int(sm.params.seed), sm.wildcards.backbone
 data_dir = Path(sm.input.prov).parent
-train, test = load_npz(data_dir / "train.npz"), load_npz(data_dir / "test.npz")
-check_scene_data(train, data_dir / "train.npz")
-check_scene_data(test, data_dir / "test.npz")
-train, test = subset(train, int(sm.params.max_per_class)), subset(test, int(sm.params.max_per_class))
+train, test = load_scene_splits(data_dir, sm.params.max_per_class)
 source = describe_source(sm.input.prov)
 weights_prov = read_json(sm.input.weights_prov)
 sha = (weights_prov.get("files") or [{}])[0].get("sha256") or sm.params.sha256

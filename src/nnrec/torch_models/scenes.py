@@ -208,3 +208,19 @@ def subset(d: Mapping, n: int) -> dict:
     idx = first_per_class(d["y"], n)
     return {k: (v[idx] if hasattr(v, "__len__") and len(v) == len(d["y"]) and k != "classes" else v)
             for k, v in d.items()}
+
+
+def load_scene_splits(data_dir, max_per_class: int = 0) -> tuple[dict, dict]:
+    """The prepared SUN train and test splits of ``data_dir``, checked, each limited to the first
+    ``max_per_class`` images of every class (0: all)."""
+    from pathlib import Path
+
+    from nnrec.data import load_npz
+
+    out = []
+    for split in ("train", "test"):
+        path = Path(data_dir) / f"{split}.npz"
+        d = load_npz(path)
+        check_scene_data(d, path)
+        out.append(subset(d, int(max_per_class)))
+    return out[0], out[1]

@@ -20,7 +20,7 @@ import yaml
 from nnrec.common import write_json
 from nnrec.data.standin import glyph_kwargs
 from nnrec.ocr.detect import detect, load_image
-from nnrec.ocr.generated import generated_pages
+from nnrec.data.pages import generated_pages
 from nnrec.ocr.lines import group_lines
 from nnrec.ocr.recognise import glyph_crops, read_page
 

@@ -193,7 +193,7 @@ def knn_classifier():
 
 
 def test_generated_page_read_back(knn_classifier):
-    from nnrec.ocr.generated import compose_page
+    from nnrec.data.pages import compose_page
     from nnrec.ocr.pipeline import read_and_score
 
     lines = ["HELLO WORLD", "OCR 2026 TEST"]
@@ -210,7 +210,7 @@ def test_generated_page_read_back(knn_classifier):
 
 
 def test_failure_cases_really_fail():
-    from nnrec.ocr.generated import failure_examples
+    from nnrec.ocr.failures import failure_examples
 
     cases = failure_examples({"char_height": 40})
     for name in ("touching", "ruled"):
@@ -265,7 +265,7 @@ def test_aggregate_mean_and_pooled():
 
 
 def test_generated_fallback_pages_use_the_configured_names(tmp_path):
-    from nnrec.ocr.generated import write_generated_pages
+    from nnrec.data.pages import write_generated_pages
 
     cfg = {"ocr": {"pages": ["p1", "p2"], "generated": {"char_height": 32, "texts": [["AB 12"], ["XYZ"]]}}}
     gt = write_generated_pages(cfg, tmp_path)
@@ -307,7 +307,7 @@ def test_cnn_checkpoint_reads_a_page(tmp_path):
     """The CNN comparison row end to end: a (tiny, untrained) NIST36 CNN checkpoint written by the
     PyTorch part's save_checkpoint, loaded through the config's loader spec, reads a page."""
     pytest.importorskip("torch")
-    from nnrec.ocr.generated import compose_page
+    from nnrec.data.pages import compose_page
     from nnrec.ocr.pipeline import load_classifier_spec, read_and_score
     from nnrec.torch_models.loop import save_checkpoint
     from nnrec.torch_models.nist36 import build_model

@@ -5,7 +5,7 @@ import time
 from nnrec.common import config_hash, get_logger, set_threads, write_json
 from nnrec.ocr.detect import detect
 from nnrec.ocr.figures import plot_failures
-from nnrec.ocr.generated import failure_examples
+from nnrec.ocr.failures import failure_examples
 from nnrec.ocr.score import match_boxes
 
 sm = snakemake  # noqa: F821
@@ -24,6 +24,6 @@ for name, page in failure_examples(sm.params.generated, sm.params.standin).items
              f"precision {m['precision']:.2f}, rejected {det.rejected}")
 plot_failures(cases, sm.output.figure)
 write_json(sm.output.json, {"cases": out, "iou_min": sm.params.iou_min, "seed": sm.params.generated["seed"],
-                            "data_source": "generated (nnrec.ocr.generated.failure_examples)",
+                            "data_source": "generated (nnrec.ocr.failures.failure_examples)",
                             "config_hash": config_hash({"read": sm.params.cfg, "generated": sm.params.generated}),
                             "wall_time_s": time.perf_counter() - t0})

@@ -6,7 +6,7 @@ from nnrec.common import config_hash, get_logger, set_threads, write_json
 from nnrec.data import describe_source
 from nnrec.data.standin import glyph_kwargs
 from nnrec.ocr.figures import plot_page
-from nnrec.ocr.generated import generated_pages
+from nnrec.data.pages import generated_pages
 from nnrec.ocr.pipeline import aggregate, load_classifier_spec, run_cases
 
 sm = snakemake  # noqa: F821
@@ -26,7 +26,7 @@ summary = aggregate(records, list(classifiers))
 summary["box_match"] = {n: r["box_match"] for n, r in records.items()}
 summary["texts"] = {n: {"true": r["true_lines"], **r["text"]} for n, r in records.items()}
 summary.update({"classifiers_info": info, "classifier_training_data": describe_source(sm.input.nist36),
-                "data_source": "generated pages (nnrec.ocr.generated, seed "
+                "data_source": "generated pages (nnrec.data.pages, seed "
                                f"{sm.params.generated['seed']}) from held-out stand-in characters",
                 "seed": sm.params.generated["seed"],
                 "config_hash": config_hash({"read": sm.params.cfg, "generated": sm.params.generated}),

@@ -99,7 +99,7 @@ def _optional_file(spec: dict, config: dict, logger) -> tuple[Path | None, dict 
 
 
 def _nist36_standin(config: dict, staging: Path, work: Path, logger, threads: int = 1) -> dict:
-    from nnrec.data.standin import generate_nist36  # the offline stand-in (issue 4)
+    from nnrec.data.standin import generate_nist36  # the offline stand-in
 
     cfg = config["standin"]
     logger.info(f"nist36: no source available; generating the offline stand-in ({threads} worker(s))")
@@ -110,7 +110,7 @@ def _nist36_standin(config: dict, staging: Path, work: Path, logger, threads: in
 
 
 def _ocr_generated(config: dict, staging: Path, work: Path, logger, threads: int = 1) -> dict:
-    from nnrec.ocr.generated import write_generated_pages  # generated pages with known text (issue 6)
+    from nnrec.data.pages import write_generated_pages  # generated pages with known text
 
     logger.info("ocr_pages: no source available; composing generated pages from stand-in characters")
     gt = write_generated_pages(config, staging / "images")

@@ -1,4 +1,8 @@
-"""Generated pages: known text written with held-out stand-in characters, and Q4.1 failure cases.
+"""Generated pages: known text written with held-out stand-in characters.
+
+The data layer's fallback for the OCR pages (``prepare_dataset("ocr_pages")`` when no source works)
+and the OCR part's extra benchmark with exact truth both use these; the Q4.1 failure cases built on
+them live in :mod:`nnrec.ocr.failures`.
 
 A page is composed on a synthetic sheet of paper (uneven lighting, grain noise): each line of
 text is written left to right with jittered letter gaps and wider word gaps (both relative to
@@ -16,6 +20,8 @@ from pathlib import Path
 
 import numpy as np
 from scipy import ndimage as ndi
+
+from nnrec.data.standin import render_characters
 
 #: Defaults of ``config["ocr"]["generated"]``.
 GENERATED_DEFAULTS = {
@@ -68,8 +74,6 @@ def _paper(shape: tuple[int, int], rng: np.random.Generator, lighting: float, no
 def compose_page(lines: list[str], rng: np.random.Generator, cfg: dict | None = None,
                  standin_cfg: dict | None = None, ink_colour=(0.12, 0.12, 0.35)) -> GeneratedPage:
     """Write ``lines`` on a synthetic page; return the image and the true character boxes."""
-    from nnrec.data.standin import render_characters
-
     c = resolve(cfg)
     H = float(c["char_height"])
     placed = []  # (line index, y, x, ink crop)
@@ -135,46 +139,3 @@ def write_generated_pages(config: dict, out_dir: str | Path) -> dict[str, list[s
         io.imsave(out_dir / f"{name}.jpg", page.image, quality=95, check_contrast=False)
         gt[name] = page.lines
     return gt
-
-
-# --------------------------------------------------------------------------- Q4.1 failure cases
-def failure_examples(cfg: dict | None, standin_cfg: dict | None = None) -> dict[str, GeneratedPage]:
-    """Pages on which the detector's assumptions break (Q4.1):
-
-    * ``touching``: cursive-like writing, letters overlapping (negative gaps): one box per word;
-    * ``ruled``: lined paper with dark ruling touching the letters' baselines: letters fuse with
-      the rules (rejected as a border or merged into one huge box);
-    * ``shadow``: a hard-edged dark shadow over part of the page (a fold or a phone's shadow):
-      the background estimate lags at the edge and the shadow's border becomes ink.
-    """
-    c = resolve(cfg)
-    out = {}
-    text = ["MINIMUM", "CURSIVE"]
-    # touching: letter gaps negative
-    touch_cfg = {**c, "letter_gap": [-0.22, -0.12], "word_gap": [1.2, 1.4]}
-    out["touching"] = compose_page(text, np.random.default_rng([int(c["seed"]), 101]), touch_cfg, standin_cfg)
-    # ruled: draw ruling lines through the baselines and midlines
-    base = compose_page(["RULED PAPER", "FAILS HERE"], np.random.default_rng([int(c["seed"]), 102]), c, standin_cfg)
-    img = base.image.astype(float) / 255
-    H = int(c["char_height"])
-    sw = max(2, H // 12)
-    rule_rows = []
-    for li in sorted(set(base.line_of_box)):
-        bb = base.boxes[[i for i, l in enumerate(base.line_of_box) if l == li]]
-        top, bottom = float(np.median(bb[:, 0])), float(np.median(bb[:, 2]))
-        rule_rows += [int(bottom) - sw // 2, int((top + bottom) / 2)]  # baseline and midline
-    for r in rule_rows:
-        img[max(0, r):r + sw, :, :] = np.array([0.35, 0.45, 0.7])
-    ruled = GeneratedPage((img * 255).astype(np.uint8), base.lines, base.boxes, base.line_of_box)
-    out["ruled"] = ruled
-    # shadow: hard-edged darkening over the left 45 % of the page
-    base = compose_page(["SHADOW ON", "THE PAGE"], np.random.default_rng([int(c["seed"]), 103]), c, standin_cfg)
-    img = base.image.astype(float) / 255
-    h, w = img.shape[:2]
-    yy, xx = np.mgrid[0:h, 0:w]
-    edge = 0.45 * w + 0.15 * (yy - h / 2)
-    shade = np.where(xx < edge, 0.45, 1.0)
-    img = img * shade[..., None]
-    out["shadow"] = GeneratedPage((np.clip(img, 0, 1) * 255).astype(np.uint8), base.lines, base.boxes,
-                                  base.line_of_box)
-    return out

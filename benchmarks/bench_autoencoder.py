@@ -24,7 +24,8 @@ def main():
     ap.add_argument("--out", default=str(ROOT / "benchmarks/autoencoder/train_time.json"))
     a = ap.parse_args()
     from nnrec.data import load_nist36
-    from nnrec.numpy_nn import limit_blas_threads, train_autoencoder
+    from nnrec.common import limit_blas_threads
+    from nnrec.numpy_nn import train_autoencoder
 
     limit_blas_threads(a.threads)
     cfg = yaml.safe_load((ROOT / "config.yaml").read_text())["autoencoder"]

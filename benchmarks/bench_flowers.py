@@ -25,7 +25,7 @@ def main():
 
     torch.set_num_threads(a.threads)
     from nnrec.torch_models.flowers import ScratchNet, extract_pooled, make_finetune_net
-    from nnrec.torch_models.scenes import to_input
+    from nnrec.torch_models.data import to_input
 
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (a.images, cfg["input_size"], cfg["input_size"], 3), dtype=np.uint8)

@@ -24,7 +24,8 @@ def main():
     import torch
 
     from nnrec.common import write_json
-    from nnrec.numpy_nn import Network, batch_indices, limit_blas_threads, run_rngs
+    from nnrec.common import limit_blas_threads
+    from nnrec.numpy_nn import Network, batch_indices, run_rngs
 
     if not limit_blas_threads(a.threads):
         print("warning: could not limit numpy's BLAS threads")

@@ -29,7 +29,8 @@ def main():
     torch.set_num_threads(a.threads)
     from nnrec.bow import filter_responses, spatial_pyramid_histogram, visual_words
     from nnrec.torch_models.flowers import extract_pooled, make_finetune_net
-    from nnrec.torch_models.scenes import SceneCNN, to_input
+    from nnrec.torch_models.data import to_input
+    from nnrec.torch_models.scenes import SceneCNN
 
     rng = np.random.default_rng(0)
     x = rng.integers(0, 256, (a.images, size, size, 3), dtype=np.uint8)

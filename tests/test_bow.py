@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnrec.bow import (BowSettings, confusion, filter_responses, histogram_intersection, kmeans, knn_predict,
+from nnrec.bow import (BowSettings, filter_responses, histogram_intersection, kmeans, knn_predict,
                        pyramid_weights, run_bow, spatial_pyramid_histogram, visual_words, word_histogram)
 
 
@@ -85,11 +85,6 @@ def test_filter_bank_sees_edges():
     r = filter_responses(img, [1])
     dx, dy = r[..., 6], r[..., 9]  # L channel of dx and dy at scale 1
     assert np.abs(dx[:, 7:9]).max() > 10 * max(np.abs(dy).max(), 1e-6)
-
-
-def test_confusion():
-    c = confusion(np.array([0, 1, 1]), np.array([0, 1, 0]), 2)
-    np.testing.assert_array_equal(c, [[1, 1], [0, 1]])
 
 
 def test_run_bow_separates_textures():

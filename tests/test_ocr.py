@@ -275,6 +275,7 @@ def test_generated_fallback_pages_use_the_configured_names(tmp_path):
 
 
 def test_empty_page_reads_as_empty_text(tmp_path):
+    from nnrec.common import save_figure
     from nnrec.ocr.figures import plot_crops, plot_page
     from nnrec.ocr.pipeline import read_and_score
 
@@ -284,8 +285,8 @@ def test_empty_page_reads_as_empty_text(tmp_path):
     reading, rec = read_and_score(blank, {"q3": clf}, {}, ["HELLO"])
     assert rec["text"]["q3"] == [] and len(reading.boxes) == 0 and calls == []
     assert rec["scores"]["detection"]["recall"] == 0.0 and rec["scores"]["q3"]["char_acc"] == 0.0
-    plot_page(blank, reading.boxes, reading.line_of, rec["text"], tmp_path / "p.png")
-    plot_crops(reading.glyphs, {"q3": []}, tmp_path / "c.png")
+    save_figure(plot_page(blank, reading.boxes, reading.line_of, rec["text"]), tmp_path / "p.png")
+    save_figure(plot_crops(reading.glyphs, {"q3": []}), tmp_path / "c.png")
     assert (tmp_path / "p.png").stat().st_size > 0 and (tmp_path / "c.png").stat().st_size > 0
 
 

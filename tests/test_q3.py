@@ -2,7 +2,8 @@
 
 import numpy as np
 
-from nnrec.numpy_nn import Network, confusion_matrix, top_confused_pairs
+from nnrec.metrics import confusion_matrix, top_confused_pairs
+from nnrec.numpy_nn import Network
 from nnrec.numpy_nn.q3 import confusion_summary, select_best
 
 

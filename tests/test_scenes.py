@@ -4,8 +4,9 @@ import numpy as np
 import pytest
 import torch
 
-from nnrec.torch_models.scenes import (SceneCNN, check_scene_data, first_per_class, make_natural_augment,
-                                       random_resized_crop, subset, to_input, train_and_test)
+from nnrec.torch_models.data import check_image_data, make_natural_augment, random_resized_crop, to_input
+from nnrec.torch_models.loop import train_and_test
+from nnrec.torch_models.scenes import SceneCNN, first_per_class, subset
 
 
 def _gen(seed=0):
@@ -47,11 +48,11 @@ def test_first_per_class_and_subset():
     np.testing.assert_array_equal(s["files"], [0, 1, 2, 3, 4, 6])
 
 
-def test_check_scene_data_names_the_file():
+def test_check_image_data_names_the_file():
     with pytest.raises(ValueError, match="train.npz"):
-        check_scene_data({"x": np.zeros((2, 4, 5, 3), np.uint8), "y": np.zeros(2, int)}, "train.npz")
+        check_image_data({"x": np.zeros((2, 4, 5, 3), np.uint8), "y": np.zeros(2, int)}, "train.npz")
     with pytest.raises(ValueError, match="labels"):
-        check_scene_data({"x": np.zeros((2, 4, 4, 3), np.uint8), "y": np.zeros(3, int)}, "t.npz")
+        check_image_data({"x": np.zeros((2, 4, 4, 3), np.uint8), "y": np.zeros(3, int)}, "t.npz")
 
 
 def test_scene_cnn_learns_colour_classes():

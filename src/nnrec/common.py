@@ -156,8 +156,14 @@ def limit_blas_threads(n: int) -> bool:
 
 
 def set_threads(n: int) -> None:
-    """Limit BLAS / OpenMP / torch threads to ``n`` (the rule's ``threads:``)."""
+    """Limit BLAS / OpenMP / torch threads to ``n`` (the rule's ``threads:``); the one place that does.
+
+    Pools already loaded are limited now; the environment variables cover libraries loaded later
+    (torch reads ``OMP_NUM_THREADS`` when it starts) and worker processes.
+    """
     n = max(1, int(n))
+    for var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
+        os.environ[var] = str(n)
     limit_blas_threads(n)
     if "torch" in sys.modules:
         import torch

@@ -1,13 +1,15 @@
-"""Figures: one shared style and one function per figure (others may add theirs here).
+"""Figures shared by several parts, the theory figures, and the shared style.
 
-Style rules for the PDF: figures are sized for an A4 text column (``COLUMN_IN`` = 6.7 in wide),
-saved with :func:`nnrec.common.save_figure` (PNG at ``DPI`` or SVG, reproducible metadata).
-Use :func:`new_figure` to get a figure with the shared style applied.
+The one convention of every plotting function in nnrec (here, ``numpy_nn.plots``,
+``torch_models.plots``, ``ocr.figures``): it **returns** a matplotlib Figure and writes nothing; the
+caller saves it with :func:`nnrec.common.save_figure` (atomic, PNG at 150 dpi, reproducible metadata).
+
+Style for the PDF: figures are sized for an A4 text column (``COLUMN_IN`` = 6.7 in wide); use
+:func:`new_figure` to get a figure with the shared style applied.
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Sequence
 
 import matplotlib
@@ -15,8 +17,6 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
-
-from nnrec.common import save_figure  # noqa: E402
 
 COLUMN_IN = 6.7  # text width of the A4 page (174 mm) in inches
 DPI = 150
@@ -43,14 +43,8 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = COLUMN_IN, aspect:
     return fig, axes
 
 
-def save(fig, path: str | Path) -> None:
-    """Save with tight layout and the shared dpi (atomic, reproducible metadata)."""
-    fig.tight_layout()
-    save_figure(fig, path, dpi=DPI)
-
-
 # --------------------------------------------------------------------------- theory (Q1, Q2.1)
-def plot_activations(curves: dict[str, np.ndarray], path: str | Path) -> None:
+def plot_activations(curves: dict[str, np.ndarray]):
     """sigma and tanh (left) and their derivatives (right)."""
     fig, (a, b) = new_figure(2, 1, aspect=0.55)
     x = curves["x"]
@@ -65,10 +59,11 @@ def plot_activations(curves: dict[str, np.ndarray], path: str | Path) -> None:
     b.set_title("derivatives")
     b.set_xlabel("x")
     b.legend(loc="upper left")
-    save(fig, path)
+    fig.tight_layout()
+    return fig
 
 
-def plot_gradient_stack(res: dict[str, Any], path: str | Path) -> None:
+def plot_gradient_stack(res: dict[str, Any]):
     """Mean |dJ/dh| per layer, from the top of the stack down, for sigmoid and tanh."""
     fig, ax = new_figure(1, 1, width=COLUMN_IN * 0.75, aspect=0.55)
     for act in ("sigmoid", "tanh"):
@@ -77,10 +72,11 @@ def plot_gradient_stack(res: dict[str, Any], path: str | Path) -> None:
     ax.set_xlabel("layers back-propagated through (from the output)")
     ax.set_ylabel("mean |gradient| (log scale)")
     ax.legend()
-    save(fig, path)
+    fig.tight_layout()
+    return fig
 
 
-def plot_zero_init(res: dict[str, Any], path: str | Path) -> None:
+def plot_zero_init(res: dict[str, Any]):
     """Training accuracy and the spread between hidden units, zero vs Xavier initialisation."""
     fig, (a, b) = new_figure(2, 1, aspect=0.55)
     for init in ("zero", "xavier"):
@@ -99,10 +95,11 @@ def plot_zero_init(res: dict[str, Any], path: str | Path) -> None:
     b.set_xlabel("epoch")
     b.set_ylabel("max difference between hidden units")
     b.legend()
-    save(fig, path)
+    fig.tight_layout()
+    return fig
 
 
-def plot_init_scaling(res: dict[str, Any], path: str | Path) -> None:
+def plot_init_scaling(res: dict[str, Any]):
     """Activation spread (left) and gradient size (right) per layer for each initialisation."""
     fig, (a, b) = new_figure(2, 1, aspect=0.55)
     palette = ["#1f5fa8", "#c0392b", "#2e8b57", "#7d3c98"]
@@ -116,10 +113,11 @@ def plot_init_scaling(res: dict[str, Any], path: str | Path) -> None:
     b.set_xlabel("layer")
     b.set_ylabel("mean |gradient| at layer input")
     a.legend()
-    save(fig, path)
+    fig.tight_layout()
+    return fig
 
 
-def plot_softmax_stability(rows: Sequence[dict[str, Any]], path: str | Path) -> None:
+def plot_softmax_stability(rows: Sequence[dict[str, Any]]):
     """Fraction of non-finite outputs of the naive and the stable softmax vs the input scale."""
     fig, ax = new_figure(1, 1, width=COLUMN_IN * 0.6, aspect=0.6)
     scales = [r["scale"] for r in rows]
@@ -129,4 +127,54 @@ def plot_softmax_stability(rows: Sequence[dict[str, Any]], path: str | Path) -> 
     ax.set_xlabel("input standard deviation")
     ax.set_ylabel("fraction of NaN/inf outputs")
     ax.legend()
-    save(fig, path)
+    fig.tight_layout()
+    return fig
+
+
+# --------------------------------------------------------------------------- shared by several parts
+def plot_confusion(conf, classes: Sequence[str], title: str = "", counts: bool | None = None):
+    """Confusion matrix (rows: true class, columns: predicted) with a colour bar; the counts are
+    written in the cells when there are few classes (12 or fewer) or ``counts`` is true."""
+    conf = np.asarray(conf)
+    n = len(classes)
+    small = n <= 12
+    counts = small if counts is None else counts
+    fig, ax = plt.subplots(figsize=(4.6, 3.8) if small else (8, 7))
+    im = ax.imshow(conf, cmap="Blues")
+    long_names = max((len(str(c)) for c in classes), default=0) > 2
+    fs = 7 if small else 6
+    ax.set_xticks(range(n), classes, fontsize=fs, rotation=60 if long_names else 0, ha="right" if long_names else "center")
+    ax.set_yticks(range(n), classes, fontsize=fs)
+    if counts:
+        for i in range(conf.shape[0]):
+            for j in range(conf.shape[1]):
+                if conf[i, j]:
+                    ax.text(j, i, int(conf[i, j]), ha="center", va="center", fontsize=6,
+                            color="white" if conf[i, j] > conf.max() / 2 else "black")
+    ax.set_xlabel("predicted")
+    ax.set_ylabel("true")
+    if title:
+        ax.set_title(title, fontsize=9)
+    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="test examples")
+    fig.tight_layout()
+    return fig
+
+
+def plot_message(text: str):
+    """A small figure that only says ``text`` (a placeholder where a figure's data is missing)."""
+    fig, ax = plt.subplots(figsize=(4, 1.2))
+    ax.axis("off")
+    ax.text(0.5, 0.5, text, ha="center", va="center", fontsize=9)
+    return fig
+
+
+def plot_contact_sheet(sheet: np.ndarray, classes: Sequence[str], per_class: int, title: str):
+    """A contact sheet (one row of ``per_class`` samples per class, as made by
+    :func:`nnrec.data.standin.contact_sheet`) with the class names down the side."""
+    fig, ax = plt.subplots(figsize=(0.32 * per_class + 0.6, 0.3 * len(classes)))
+    ax.imshow(sheet, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+    step = sheet.shape[0] / len(classes)
+    ax.set_yticks([step * (i + 0.5) for i in range(len(classes))], classes, fontsize=6)
+    ax.set_xticks([])
+    ax.set_title(title, fontsize=6)
+    return fig

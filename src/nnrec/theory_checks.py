@@ -12,8 +12,8 @@ from typing import Any
 
 import numpy as np
 
-from nnrec.numpy_nn import (Network, backwards, forward, init_mlp, sigmoid, sigmoid_deriv, softmax, tanh,
-                            tanh_deriv, train_epoch)
+from nnrec.numpy_nn import (Network, backwards, forward, init_mlp, layer_names, sigmoid, sigmoid_deriv, softmax,
+                            tanh, tanh_deriv, train_epoch)
 from nnrec.numpy_nn.gradcheck import numerical_gradients, relative_error
 
 
@@ -104,7 +104,7 @@ def check_linear_collapse(cfg: dict, rng: np.random.Generator) -> dict[str, Any]
     """A stack of linear layers (no non-linearity) equals one affine map x W + b."""
     dims = list(cfg["linear_dims"])
     params = init_mlp(dims, rng)
-    names = [f"layer{i + 1}" for i in range(len(dims) - 2)] + ["output"]
+    names = layer_names(len(dims) - 1)
     for name in names:  # non-zero biases so the bias composition is tested too
         params["b" + name] = rng.standard_normal(params["b" + name].shape)
     x = rng.standard_normal((cfg["linear_samples"], dims[0]))
@@ -209,7 +209,7 @@ def gradient_through_stack(cfg: dict, activation: str, seed: int) -> list[float]
     rng = np.random.default_rng(seed)  # the same weights and inputs for both activations
     depth, width = cfg["stack_depth"], cfg["stack_width"]
     params = init_mlp([width] * (depth + 1), rng)
-    names = [f"layer{i + 1}" for i in range(depth - 1)] + ["output"]
+    names = layer_names(depth)
     h = rng.standard_normal((cfg["stack_samples"], width))
     for name in names:
         h = forward(h, params, name, activation)
@@ -292,7 +292,7 @@ def init_scale_profiles(cfg: dict, seed: int) -> dict[str, Any]:
     depth, width = cfg["stack_depth"], cfg["stack_width"]
     x = rng.standard_normal((cfg["stack_samples"], width))
     top_delta = rng.standard_normal((cfg["stack_samples"], width))
-    names = [f"layer{i + 1}" for i in range(depth - 1)] + ["output"]
+    names = layer_names(depth)
     schemes = {"xavier": None, **{f"U(-{s:g}, {s:g})": float(s) for s in cfg["fixed_init_scales"]}}
     res: dict[str, Any] = {"schemes": list(schemes), "xavier_bound": float(np.sqrt(6.0 / (2 * width)))}
     for label, scale in schemes.items():

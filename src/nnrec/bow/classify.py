@@ -75,10 +75,3 @@ def train_linear(
 
 def accuracy(pred: np.ndarray, y: np.ndarray) -> float:
     return float(np.mean(np.asarray(pred) == np.asarray(y)))
-
-
-def confusion(pred: np.ndarray, y: np.ndarray, n_classes: int) -> np.ndarray:
-    """Confusion matrix, rows = true class, columns = predicted class."""
-    c = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(c, (np.asarray(y), np.asarray(pred)), 1)
-    return c

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from nnrec.metrics import confusion_matrix
+
 from . import classify
 from .dictionary import kmeans, sample_pixels
 from .features import filter_responses, spatial_pyramid_histogram, visual_words
@@ -110,8 +112,8 @@ def run_bow(train_x, train_y, test_x, test_y, s: BowSettings, seed: int, workers
         "pred_linear": pred_lin,
         "test_acc_nn": classify.accuracy(pred_nn, test_y),
         "test_acc_linear": classify.accuracy(pred_lin, test_y),
-        "confusion_nn": classify.confusion(pred_nn, test_y, n_classes),
-        "confusion_linear": classify.confusion(pred_lin, test_y, n_classes),
+        "confusion_nn": confusion_matrix(test_y, pred_nn, n_classes),
+        "confusion_linear": confusion_matrix(test_y, pred_lin, n_classes),
         "time_dictionary_s": t_dict,
         "time_features_s": t_feat,
         "time_total_s": time.perf_counter() - t0,

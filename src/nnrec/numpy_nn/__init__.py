@@ -26,8 +26,6 @@ from .layers import backwards, forward
 from .losses import (compute_loss_and_acc, one_hot, softmax_xent_delta, squared_error, squared_error_delta)
 from .model import Network, load_classifier
 from .optim import momentum_step, param_names, sgd_step
-from .threads import limit_blas_threads
-from .train import (check_dataset, confusion_matrix, top_confused_pairs, toy_data, train_classifier,
-                    train_epoch)
+from .train import check_dataset, toy_data, train_classifier, train_epoch
 
 __all__ = [n for n in dir() if not n.startswith("_")]

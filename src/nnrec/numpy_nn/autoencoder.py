@@ -80,6 +80,24 @@ def per_class_mean(values, labels, classes) -> dict:
     return {str(classes[c]): float(np.mean(values[labels == c])) for c in np.unique(labels)}
 
 
+def loss_shape(history: dict) -> dict:
+    """The numbers behind the Q5.2 comment on a training-loss curve (``history["train_loss_total"]``
+    per epoch): the loss at a few epochs, the fraction of the total drop reached by epoch 10, the
+    relative drop over the last fifth of the epochs, whether it only ever decreased."""
+    L = np.asarray(history["train_loss_total"], dtype=float)
+    n = len(L)
+    if n == 0:
+        raise ValueError("loss_shape: empty training-loss history")
+    at = {e: float(L[e - 1]) for e in sorted({1, min(5, n), min(10, n), min(20, n), min(50, n), n})}
+    drop = L[0] - L[-1]
+    frac10 = float((L[0] - L[min(10, n) - 1]) / drop) if drop > 0 else float("nan")
+    k = max(1, n // 5)
+    last = float((L[-k - 1] - L[-1]) / L[-k - 1]) if n > k else float("nan")
+    return {"loss_at_epoch": at, "fraction_of_total_drop_by_epoch_10": frac10,
+            "relative_drop_over_last_epochs": last, "last_epochs": k,
+            "monotone": bool(np.all(np.diff(L) <= 0)), "increases": int(np.sum(np.diff(L) > 0))}
+
+
 def pca_fit(x, k: int) -> tuple[np.ndarray, np.ndarray]:
     """(mean (D,), components (k, D)): the top ``k`` principal directions of ``x`` (rows = examples)."""
     x = np.asarray(x, dtype=np.float64)

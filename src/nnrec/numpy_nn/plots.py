@@ -68,18 +68,6 @@ def plot_first_layer_weights(w_init, w_trained):
     return fig
 
 
-def plot_confusion(conf, classes):
-    fig, ax = plt.subplots(figsize=(8, 7))
-    im = ax.imshow(conf, cmap="viridis")
-    ax.set_xticks(range(len(classes)), classes, fontsize=6)
-    ax.set_yticks(range(len(classes)), classes, fontsize=6)
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="test examples")
-    fig.tight_layout()
-    return fig
-
-
 def plot_seed_spread(rows: list[dict]):
     """Final validation accuracy per lr: every seed as a dot, mean as a bar."""
     fig, ax = plt.subplots(figsize=(4.5, 3.2))

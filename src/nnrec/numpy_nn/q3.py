@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Mapping, Sequence
 
 import numpy as np
 
+from nnrec.common import read_json
+from nnrec.metrics import confusion_matrix, top_confused_pairs
+
 from .losses import compute_loss_and_acc
-from .train import check_dataset, confusion_matrix, top_confused_pairs, train_classifier
+from .train import check_dataset, train_classifier
 
 SPLITS = ("train", "valid", "test")
 
@@ -38,6 +42,33 @@ def evaluate_splits(net, splits: dict) -> dict:
         loss, acc = compute_loss_and_acc(y, net.predict_proba(x), "mean")
         out[f"{s}_loss"], out[f"{s}_acc"] = loss, acc
     return out
+
+
+def load_runs(layout: Mapping[str, Sequence[str | Path]]) -> tuple[dict[float, list[dict]], dict[float, Path]]:
+    """Read the Q3 runs of ``layout = {lr tag: [main run folder, repeat folders...]}`` (the rule's
+    ``params.runs``; the order of the rule's input files does not matter).
+
+    Returns ``({lr: [metrics of the main run, then of each repeat]}, {lr: main run folder})``. A
+    metrics file that is not a Q3 run at its folder's learning rate raises ValueError naming it.
+    """
+    runs: dict[float, list[dict]] = {}
+    main_dir: dict[float, Path] = {}
+    for tag, dirs in layout.items():
+        lr = float(tag)
+        if not dirs:
+            raise ValueError(f"Q3 runs of lr {tag}: no run folder")
+        runs[lr] = []
+        for d in dirs:
+            path = Path(d) / "metrics.json"
+            m = read_json(path)
+            missing = [k for k in ("lr", "seed", "final", "history") if k not in m]
+            if missing:
+                raise ValueError(f"{path}: not a Q3 run's metrics (no {', '.join(missing)}; status {m.get('status')!r})")
+            if float(m["lr"]) != lr:
+                raise ValueError(f"{path}: a run at lr {m['lr']:g} where lr {tag} was expected")
+            runs[lr].append(m)
+        main_dir[lr] = Path(dirs[0])
+    return runs, main_dir
 
 
 def select_best(runs: dict) -> tuple[float, list[dict]]:

@@ -74,27 +74,3 @@ def toy_data(n_per_class: int, rng: np.random.Generator):
     x = np.vstack([rng.multivariate_normal(m, cov, n_per_class) for m in means])
     y = np.repeat(np.arange(len(means)), n_per_class)
     return x, y
-
-
-def confusion_matrix(y_true, y_pred, n_classes: int) -> np.ndarray:
-    """C[i, j] = number of examples of true class i predicted as j."""
-    c = np.zeros((n_classes, n_classes), dtype=np.int64)
-    np.add.at(c, (np.asarray(y_true), np.asarray(y_pred)), 1)
-    return c
-
-
-def top_confused_pairs(conf: np.ndarray, classes, k: int = 10) -> list[dict]:
-    """The k largest off-diagonal entries, as unordered pairs {a, b} counting both directions."""
-    sym = conf + conf.T
-    n = conf.shape[0]
-    iu = np.triu_indices(n, k=1)
-    counts = sym[iu]
-    order = np.argsort(-counts, kind="stable")[:k]
-    out = []
-    for o in order:
-        i, j = int(iu[0][o]), int(iu[1][o])
-        if counts[o] == 0:
-            break
-        out.append({"pair": [str(classes[i]), str(classes[j])], "count": int(counts[o]),
-                    "true_a_pred_b": int(conf[i, j]), "true_b_pred_a": int(conf[j, i])})
-    return out

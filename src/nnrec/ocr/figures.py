@@ -1,13 +1,10 @@
 """Figures of the OCR part: a page with its boxes coloured by line and the recognised text beside
-(Q4.3), and detection-failure panels (Q4.1)."""
+(Q4.3), the normalised crops, and detection-failure panels (Q4.1). Each returns a Figure (saved by
+the caller with :func:`nnrec.common.save_figure`)."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
-
-from nnrec.common import save_figure
 
 
 def _plt():
@@ -31,7 +28,7 @@ def _thumb(image: np.ndarray, max_side: int = 1400) -> tuple[np.ndarray, float]:
 
 
 def plot_page(image: np.ndarray, boxes: np.ndarray, line_of: list[int], text_lines: dict[str, list[str]],
-              path: str | Path, title: str = "", true_lines: list[str] | None = None) -> None:
+              title: str = "", true_lines: list[str] | None = None):
     """The page with every box (numbered in reading order, coloured by line) and the text read
     by each classifier (and the ground truth, when known) beside it."""
     plt = _plt()
@@ -62,10 +59,10 @@ def plot_page(image: np.ndarray, boxes: np.ndarray, line_of: list[int], text_lin
                     transform=tx.transAxes)
             y -= step
         y -= step * 0.3
-    save_figure(fig, path)
+    return fig
 
 
-def plot_failures(cases: dict, path: str | Path) -> None:
+def plot_failures(cases: dict):
     """One panel per case: the image, true boxes (dashed green) and detected boxes (red)."""
     plt = _plt()
     n = len(cases)
@@ -82,11 +79,11 @@ def plot_failures(cases: dict, path: str | Path) -> None:
                      f"(recall {c['recall']:.0%}, precision {c['precision']:.0%})", fontsize=9)
         ax.set_axis_off()
     fig.tight_layout()
-    save_figure(fig, path)
+    return fig
 
 
-def plot_crops(glyphs: np.ndarray, labels: dict[str, list[str]], path: str | Path, title: str = "",
-               reference: np.ndarray | None = None, per_row: int = 20) -> None:
+def plot_crops(glyphs: np.ndarray, labels: dict[str, list[str]], title: str = "",
+               reference: np.ndarray | None = None, per_row: int = 20):
     """The normalised 32x32 crops as the classifier sees them (upright), with each classifier's
     prediction; optionally a row of training images underneath for comparison."""
     plt = _plt()
@@ -105,4 +102,4 @@ def plot_crops(glyphs: np.ndarray, labels: dict[str, list[str]], path: str | Pat
             ax.imshow(g, cmap="gray", vmin=0, vmax=1)
             ax.set_title("train", fontsize=5, pad=1, color="0.4")
     fig.suptitle(title, fontsize=9)
-    save_figure(fig, path)
+    return fig

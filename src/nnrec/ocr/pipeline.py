@@ -38,6 +38,20 @@ def load_classifier_spec(name: str, spec: dict) -> tuple[Callable | None, dict]:
     return fn(str(path)), info
 
 
+def load_classifiers(specs: dict, logger=None) -> tuple[dict, dict]:
+    """Every configured classifier (``{name: spec}``, see :func:`load_classifier_spec`): returns
+    ``({name: classifier}`` for those whose weights are real models, ``{name: info}`` for all). One
+    whose weights are a 'missing' placeholder is left out (and logged)."""
+    classifiers, info = {}, {}
+    for name, spec in specs.items():
+        clf, info[name] = load_classifier_spec(name, spec)
+        if clf is not None:
+            classifiers[name] = clf
+        elif logger is not None:
+            logger.warning(f"classifier {name}: {info[name]['reason']}")
+    return classifiers, info
+
+
 def score_reading(reading, true_lines: list[str] | None) -> dict:
     """Per classifier: character and word accuracy; detection recall/precision (per-word alignment)."""
     if true_lines is None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Sequence
 
+import numpy as np
 import torch
 from torch import nn
 import torch.nn.functional as F
@@ -76,6 +77,15 @@ class CifarNet(nn.Module):
         x = self.groups(self.act(self.whiten(x)))
         x = F.adaptive_max_pool2d(x, 1).flatten(1)
         return self.head(x) * self.scale
+
+
+def check_cifar(d: dict, path) -> dict:
+    """``d`` (a prepared CIFAR-10 split) unchanged when its ``x`` is uint8 (N, 32, 32, 3); else
+    ValueError naming ``path``."""
+    x = d["x"]
+    if x.ndim != 4 or x.shape[1:] != (32, 32, 3) or x.dtype != np.uint8:
+        raise ValueError(f"{path}: expected x uint8 (N, 32, 32, 3), got {x.dtype} {x.shape}")
+    return d
 
 
 def build_cifar_model(cfg: dict) -> CifarNet:

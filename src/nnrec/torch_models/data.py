@@ -1,5 +1,7 @@
-"""Data helpers for the PyTorch experiments: array -> tensor conversion, seeded splits and
-vectorised batch augmentations (flip, random crop / translate) that run on whole batches.
+"""Data helpers for the PyTorch experiments: array -> tensor conversion (and the ImageNet input of
+the natural-image experiments), checks, seeded splits, and vectorised batch augmentations that run on
+whole batches: flip, random crop / translate (NIST36, CIFAR-10), random resized crop and colour
+jitter (scenes, flowers).
 
 Augmentations have the signature ``aug(xb: (B, C, H, W) float tensor, g: torch.Generator) -> xb``
 so they plug into :class:`nnrec.torch_models.loop.TensorBatches` and draw only from its seeded
@@ -106,3 +108,97 @@ def make_augment(cfg: Mapping | None) -> Callable | None:
     cfg = cfg or {}
     return compose(random_flip if cfg.get("flip", False) else None,
                    random_crop(int(cfg["crop_pad"]), cfg.get("crop_mode", "reflect")) if cfg.get("crop_pad", 0) else None)
+
+
+def make_natural_augment(cfg: Mapping | None) -> Callable | None:
+    """Augmentation from config ``{crop_scale: [lo, hi], flip: bool, jitter: float}`` (None: none)."""
+    if not cfg:
+        return None
+    crop = cfg.get("crop_scale")
+    rrc = random_resized_crop(tuple(crop), flip=bool(cfg.get("flip", True))) if crop else None
+    jit = color_jitter(float(cfg["jitter"])) if cfg.get("jitter") else None
+    return compose(rrc, jit)
+
+
+def resize_batch(x: torch.Tensor, size: int) -> torch.Tensor:
+    """Resize a (N, C, H, W) float batch to (N, C, size, size) (bilinear, antialiased when shrinking)."""
+    if x.shape[-2:] == (size, size):
+        return x
+    return F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
+
+
+def random_resized_crop(scale: Sequence[float] = (0.35, 1.0), ratio: Sequence[float] = (0.75, 1.333),
+                        flip: bool = True) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
+    """Batch version of torchvision's RandomResizedCrop (+ optional horizontal flip).
+
+    Each image gets a crop covering a random fraction ``scale`` of its area with aspect ratio in
+    ``ratio`` (log-uniform), at a random position, resampled back to the input size with one
+    ``grid_sample`` call for the whole batch. Draws only from the given generator.
+    """
+    lo, hi = float(scale[0]), float(scale[1])
+    if not 0 < lo <= hi <= 1:
+        raise ValueError(f"random_resized_crop: need 0 < scale[0] <= scale[1] <= 1, got {scale}")
+    lr0, lr1 = torch.log(torch.tensor(float(ratio[0]))), torch.log(torch.tensor(float(ratio[1])))
+
+    def aug(xb: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+        n = len(xb)
+        area = lo + (hi - lo) * torch.rand(n, generator=g)
+        r = torch.exp(lr0 + (lr1 - lr0) * torch.rand(n, generator=g))
+        sw = torch.sqrt(area * r).clamp(max=1.0)  # crop width / image width
+        sh = torch.sqrt(area / r).clamp(max=1.0)
+        cx = (1 - sw) * (2 * torch.rand(n, generator=g) - 1)  # centre in [-1+sw, 1-sw]
+        cy = (1 - sh) * (2 * torch.rand(n, generator=g) - 1)
+        sx = sw.clone()
+        if flip:
+            sx = torch.where(torch.rand(n, generator=g) < 0.5, -sx, sx)
+        theta = torch.zeros(n, 2, 3, dtype=xb.dtype)
+        theta[:, 0, 0], theta[:, 0, 2] = sx, cx
+        theta[:, 1, 1], theta[:, 1, 2] = sh, cy
+        grid = F.affine_grid(theta, list(xb.shape), align_corners=False)
+        return F.grid_sample(xb, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
+
+    return aug
+
+
+def color_jitter(strength: float) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
+    """Random per-image brightness / contrast / saturation change of up to ``strength`` (e.g. 0.3),
+    on normalised or [0, 1] images (applied multiplicatively around the per-image mean)."""
+
+    def aug(xb: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+        if strength <= 0:
+            return xb
+        n = len(xb)
+        b = 1 + strength * (2 * torch.rand(n, 1, 1, 1, generator=g) - 1)
+        c = 1 + strength * (2 * torch.rand(n, 1, 1, 1, generator=g) - 1)
+        s = 1 + strength * (2 * torch.rand(n, 1, 1, 1, generator=g) - 1)
+        grey = xb.mean(1, keepdim=True)
+        xb = grey + s * (xb - grey)
+        mean = xb.mean((1, 2, 3), keepdim=True)
+        return (mean + c * (xb - mean)) * b
+
+    return aug
+
+
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+
+
+def to_input(x, size: int) -> torch.Tensor:
+    """uint8 (N, H, W, 3) images -> ImageNet-normalised float (N, 3, size, size)."""
+    out = []
+    for s in range(0, len(x), 256):  # chunks: resizing a whole float copy at once doubles the memory
+        out.append(resize_batch(images_to_tensor(x[s : s + 256], IMAGENET_MEAN, IMAGENET_STD), int(size)))
+    return torch.cat(out)
+
+
+def check_image_data(d: Mapping, path) -> None:
+    """Raise ValueError naming ``path`` unless it holds x uint8 (N, S, S, 3) and matching int labels."""
+    x, y = d.get("x"), d.get("y")
+    if x is None or y is None:
+        raise ValueError(f"{path}: needs arrays 'x' and 'y'")
+    if x.dtype.name != "uint8" or x.ndim != 4 or x.shape[3] != 3 or x.shape[1] != x.shape[2]:
+        raise ValueError(f"{path}: expected x uint8 (N, S, S, 3), got {x.dtype} {x.shape}")
+    if len(y) != len(x):
+        raise ValueError(f"{path}: {len(x)} images but {len(y)} labels")
+    if len(y) and (y.min() < 0 or ("classes" in d and y.max() >= len(d["classes"]))):
+        raise ValueError(f"{path}: labels outside 0..{len(d.get('classes', [])) - 1}")

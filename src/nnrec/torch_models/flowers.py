@@ -15,16 +15,16 @@ from __future__ import annotations
 import logging
 import time
 from pathlib import Path
-from typing import Callable, Sequence
+from typing import Callable, Mapping, Sequence
 
 import numpy as np
 import torch
 from torch import nn
 
-from nnrec.common import sha256_file
-
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+from nnrec.common import read_json, sha256_file
+from nnrec.data.normalise import load_npz
+from nnrec.torch_models.data import check_image_data, make_natural_augment, to_input
+from nnrec.torch_models.loop import train_and_test
 
 #: backbone name -> (torchvision constructor name, feature channels, human-readable weights name)
 BACKBONES = {
@@ -189,6 +189,31 @@ def check_split(split: dict, y: np.ndarray) -> None:
             raise ValueError(f"split: '{k}' has no example of classes {missing.tolist()}")
 
 
+def load_flowers(data_dir: str | Path, max_per_class: int, size: int) -> tuple[dict, list[str], dict]:
+    """The prepared Flowers 17 (``images.npz`` + ``split.json``), checked, each part limited to its
+    first ``max_per_class`` images per class (0: all), as ImageNet-normalised ``size`` px tensors.
+
+    Returns ``({"train"|"valid"|"test": (x, y)}, class names, split)``.
+    """
+    data_dir = Path(data_dir)
+    d = load_npz(data_dir / "images.npz")
+    check_image_data(d, data_dir / "images.npz")
+    split = read_json(data_dir / "split.json")
+    check_split(split, d["y"])
+    split = subset_split(split, d["y"], int(max_per_class))
+    x, y = to_input(d["x"], int(size)), torch.as_tensor(d["y"])
+    parts = {k: (x[np.asarray(split[k])], y[np.asarray(split[k])]) for k in ("train", "valid", "test")}
+    return parts, [str(c) for c in d["classes"]], split
+
+
+def pretrained_weights(weights_prov: str | Path, configured_sha256: str | None) -> tuple[Path, str | None]:
+    """The prepared weights file of a backbone (beside its provenance file) and the SHA-256 to check
+    it against: the one recorded when it was prepared, else the configured one."""
+    prov = read_json(weights_prov)
+    sha = (prov.get("files") or [{}])[0].get("sha256") or configured_sha256
+    return Path(weights_prov).parent / "weights.pth", sha
+
+
 def cache_features(net: FineTuneNet, x_train: torch.Tensor, x_eval: Sequence[torch.Tensor], views: int,
                    augment: Callable | None, seed: int, batch_size: int = 64, logger=None):
     """Pooled features of ``views`` versions of the training images (view 0 unaugmented, the others
@@ -213,8 +238,6 @@ def run_finetune(net: FineTuneNet, train: tuple, valid: tuple, test: tuple, cfg:
     ``cfg``: ``views``, ``augment``, ``head`` (train config), ``full`` (train config + ``augment``).
     Returns ``{"frozen": {...}, "full": {...} or None}`` with histories, accuracies, times.
     """
-    from .scenes import make_natural_augment, train_and_test
-
     net.to(device)
     net.freeze_backbone(True)
     t0 = time.perf_counter()
@@ -251,3 +274,39 @@ def subset_split(split: dict, y: np.ndarray, n: int) -> dict:
         idx = np.asarray(split[k])
         out[k] = [int(i) for c in np.unique(y[idx]) for i in idx[y[idx] == c][:n]]
     return out
+
+
+# --------------------------------------------------------------------------- Q6.2.1 comparison
+def compare_flowers(finetune_files: Mapping[str, str | Path], scratch_file: str | Path) -> tuple[dict, dict]:
+    """The Q6.2.1 table (every fine-tuning stage of every backbone, then the network from scratch)
+    and the headline numbers, from the runs' metrics files: ``finetune_files = {backbone: path}``.
+    A run marked ``missing`` gives no row, is listed with its reason, and a null headline value."""
+    rows, missing, finetune = [], [], {}
+    metrics = {}
+    for backbone, path in finetune_files.items():
+        m = metrics[str(path)] = read_json(path)
+        if m.get("status") == "missing":
+            missing.append({"file": str(path), "reason": m.get("reason")})
+            finetune[backbone] = None
+            continue
+        finetune[backbone] = m["test_acc"]
+        for r in m["rows"]:
+            rows.append({"model": f"{backbone} ({r['stage']})", "backbone": backbone, "weights": m["weights"],
+                         "stage": r["stage"], "method": r["method"], "valid_acc": r["valid_acc"],
+                         "test_acc": r["test_acc"], "epochs": r["epochs"], "train_time_s": r["train_time_s"],
+                         "n_params": r["n_params"], "n_trainable": r["n_trainable"]})
+    s = metrics[str(scratch_file)] = read_json(scratch_file)
+    if s.get("status") == "missing":
+        missing.append({"file": str(scratch_file), "reason": s.get("reason")})
+    else:
+        rows.append({"model": "3 conv + 2 FC (scratch)", "backbone": None, "weights": "random init",
+                     "stage": "scratch", "method": s["method"], "valid_acc": s["valid_acc"],
+                     "test_acc": s["test_acc"], "epochs": s["epochs"], "train_time_s": s["train_time_s"],
+                     "n_params": s["n_params"], "n_trainable": s["n_trainable"]})
+    split_source = next((m["split_source"] for m in metrics.values() if m.get("split_source")), None)
+    compare = {"part": "q6_2", "rows": rows, "missing": missing, "split_source": split_source,
+               "missing_backbones": [b for b, acc in finetune.items() if acc is None],
+               "total_train_time_s": sum(r["train_time_s"] for r in rows)}
+    headline = {"q6_flowers_finetune_test_acc": finetune,
+                "q6_flowers_scratch_test_acc": None if s.get("status") == "missing" else s["test_acc"]}
+    return compare, headline

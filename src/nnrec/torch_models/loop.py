@@ -4,7 +4,7 @@ Typical use::
 
     from nnrec.torch_models.loop import (pick_device, seeded_loader, TensorBatches, make_optimizer,
                                          make_scheduler, make_loss, fit, evaluate)
-    device = pick_device(cfg["gpus"], threads=snakemake.threads)
+    device = pick_device(cfg["device"])                        # threads: nnrec.common.set_threads
     seed_everything(seed); model = Net()                       # seed BEFORE building the model
     train = TensorBatches(x_train, y_train, batch_size=128, shuffle=True, seed=seed, augment=fn)
     valid = TensorBatches(x_valid, y_valid, batch_size=512)
@@ -14,6 +14,9 @@ Typical use::
                loss_fn=make_loss(cfg), device=device, logger=log, checkpoint_path=".../model.pt",
                seed=seed)
     test_loss, test_acc, preds = evaluate(model, test, device)
+
+:func:`train_and_test` wraps this for the image experiments (scenes, flowers): train with the best
+validation epoch restored, then evaluate on the test set.
 
 Loaders: anything iterable yielding ``(x, y)`` batches with ``len()`` works (a torch DataLoader from
 :func:`seeded_loader`, or the much faster in-memory :class:`TensorBatches`). If the train loader has a
@@ -54,16 +57,17 @@ __all__ = [
     "fit",
     "save_checkpoint",
     "load_checkpoint",
+    "train_and_test",
 ]
 
 
 # --------------------------------------------------------------------------- device / seeding
-def pick_device(gpus_requested: int | str = 0, threads: int | None = None) -> torch.device:
+def pick_device(gpus_requested: int | str = 0) -> torch.device:
     """Choose the device: CUDA when ``gpus_requested`` allows it and CUDA is present, else CPU.
 
     ``gpus_requested``: ``"auto"`` (CUDA if present), an int (0 = force CPU, >=1 = CUDA if present,
-    otherwise CPU with a fallback), or ``"cpu"`` / ``"cuda"``. On CPU, ``torch.set_num_threads(threads)``
-    is applied when ``threads`` is given (the rule's ``threads:``).
+    otherwise CPU with a fallback), or ``"cpu"`` / ``"cuda"``. The CPU thread count is set once per job
+    by :func:`nnrec.common.set_threads` (the rule's ``threads:``).
     """
     want_cuda = {"auto": True, "cpu": False, "cuda": True}.get(gpus_requested) if isinstance(
         gpus_requested, str) else int(gpus_requested) > 0
@@ -71,8 +75,6 @@ def pick_device(gpus_requested: int | str = 0, threads: int | None = None) -> to
         raise ValueError(f"gpus_requested must be 'auto', 'cpu', 'cuda' or an int, got {gpus_requested!r}")
     if want_cuda and torch.cuda.is_available():
         return torch.device("cuda")
-    if threads:
-        torch.set_num_threads(max(1, int(threads)))
     return torch.device("cpu")
 
 
@@ -431,3 +433,33 @@ def fit(model: nn.Module, train_loader: Iterable, valid_loader: Iterable | None,
                 train_time=time.perf_counter() - t0, device=str(device), seed=int(seed),
                 n_params=int(sum(p.numel() for p in model.parameters())))
     return hist
+
+
+def train_and_test(model: nn.Module, train: tuple, valid: tuple, test: tuple, cfg: Mapping, *, device,
+                   logger=None, checkpoint_path=None, seed: int = 0, augment: Callable | None = None,
+                   checkpoint_extra: Mapping | None = None) -> dict:
+    """Train ``model`` with the shared loop on ``train`` = (x, y) tensors, keep the weights of the best
+    validation epoch, and evaluate them on ``test``.
+
+    ``cfg`` keys: ``epochs``, ``batch_size``, ``optimizer``, ``scheduler``, ``label_smoothing``,
+    ``tta_flip`` (only for image inputs). Returns ``{"history", "valid_acc", "test_acc",
+    "test_loss", "test_pred", "n_params", "n_trainable"}``.
+    """
+    bs = int(cfg["batch_size"])
+    tr = TensorBatches(train[0], train[1], batch_size=bs, shuffle=True, seed=seed, augment=augment)
+    va = TensorBatches(valid[0], valid[1], batch_size=256)
+    te = TensorBatches(test[0], test[1], batch_size=256)
+    opt = make_optimizer(model, cfg["optimizer"])
+    sched = make_scheduler(opt, cfg.get("scheduler"), epochs=int(cfg["epochs"]), steps_per_epoch=len(tr))
+    tta = bool(cfg.get("tta_flip", False))
+    hist = fit(model, tr, va, epochs=int(cfg["epochs"]), optimizer=opt, scheduler=sched,
+               loss_fn=make_loss(cfg), device=device, logger=logger, checkpoint_path=checkpoint_path,
+               seed=seed, restore_best=True, tta_flip=tta, checkpoint_extra=checkpoint_extra)
+    # the restored weights are those of the best validation epoch: its accuracy is already known
+    va_acc = hist["best_valid_acc"]
+    te_loss, te_acc, pred = evaluate(model, te, device, tta_flip=tta)
+    return {
+        "history": hist, "valid_acc": va_acc, "test_acc": te_acc, "test_loss": te_loss, "test_pred": pred,
+        "n_params": int(sum(p.numel() for p in model.parameters())),
+        "n_trainable": int(sum(p.numel() for p in model.parameters() if p.requires_grad)),
+    }

@@ -199,3 +199,60 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
             preds = p
     logger.info("final " + " ".join(f"{k}={v:.4f}" for k, v in final.items()))
     return {"history": hist, "final": final, "n_params": hist["n_params"], "test_preds": preds, "model": model}
+
+
+# --------------------------------------------------------------------------- Q6.1.1 cross-check
+NUMPY_RUN_KEYS = ("seed", "epochs", "batch_size", "hidden", "activation", "loss_reduction", "lr")
+
+
+def fc_config_from_numpy_run(npm: Mapping, path: str | Path) -> tuple[dict, int]:
+    """The Q6.1.1 run that mirrors the numpy Q3 run whose metrics ``npm`` were read from ``path``:
+    its seed, sizes, epochs, batch size and lr, plain SGD, no schedule, the whole training set
+    evaluated after each epoch, the last epoch kept. Returns ``(run config, seed)``; a metrics file
+    marked missing or lacking a key raises ValueError naming ``path``."""
+    if npm.get("status") == "missing":
+        raise ValueError(f"{path}: the numpy run is marked missing although NIST36 is available")
+    for k in NUMPY_RUN_KEYS:
+        if k not in npm:
+            raise ValueError(f"{path}: key {k!r} missing (not a Q3 run metrics file)")
+    run_cfg = {"epochs": int(npm["epochs"]), "batch_size": int(npm["batch_size"]),
+               "model": {"hidden": int(npm["hidden"]), "activation": npm["activation"]},
+               "optimizer": {"name": "sgd", "lr": float(npm["lr"]), "momentum": 0.0},
+               "scheduler": {"name": "none"}, "eval_train": True, "restore_best": False}
+    return run_cfg, int(npm["seed"])
+
+
+def crosscheck(torch_hist: Mapping, numpy_hist: Mapping) -> dict:
+    """Largest per-epoch differences between the torch run and the numpy run it mirrors (training
+    set evaluated after each epoch, validation set), over the epochs both have."""
+    n = min(len(torch_hist["epoch"]), len(numpy_hist["epoch"]))
+    if n == 0:
+        raise ValueError("crosscheck: a history without epochs")
+    diffs = {f"max_abs_diff_{k}": float(np.max(np.abs(np.subtract(torch_hist[tk][:n], numpy_hist[k][:n]))))
+             for k, tk in (("train_loss", "train_eval_loss"), ("train_acc", "train_eval_acc"),
+                           ("valid_loss", "valid_loss"), ("valid_acc", "valid_acc"))}
+    return {"epochs_compared": n, "numpy_final_valid_acc": numpy_hist["valid_acc"][n - 1], **diffs}
+
+
+# --------------------------------------------------------------------------- Q6.1 summary
+def summarise_q6_1(fc: Mapping, cnn: Mapping, cifar10: Mapping) -> tuple[dict, dict]:
+    """The FC vs CNN table on NIST36 and the Q6.1.1-Q6.1.3 headline numbers from the three runs'
+    metrics (a run marked ``missing`` gives no row and null headline values)."""
+    m = {"fc": fc, "cnn": cnn, "cifar10": cifar10}
+    ok = {k: v.get("status") != "missing" for k, v in m.items()}
+    rows = []
+    for k in ("fc", "cnn"):
+        if ok[k]:
+            v = m[k]
+            rows.append({"model": k, "n_params": v["n_params"], "epochs": len(v["history"]["epoch"]),
+                         "train_acc": v["train_acc"], "valid_acc": v["valid_acc"], "test_acc": v["test_acc"],
+                         "valid_loss": v["valid_loss"], "train_time_s": v["train_time_s"],
+                         "epoch_time_s_mean": v["epoch_time_s_mean"], "device": v["device"]})
+    compare = {"rows": rows, "data_source": cnn.get("data_source") or fc.get("data_source"),
+               "status": "ok" if rows else "missing"}
+    headline = {
+        "q6_fc_valid_acc": fc["valid_acc"] if ok["fc"] else None,
+        "q6_cnn_valid_acc": cnn["valid_acc"] if ok["cnn"] else None,
+        "q6_cifar10_test_acc": cifar10["test_acc"] if ok["cifar10"] else None,
+    }
+    return compare, headline

@@ -1,87 +1,20 @@
-"""Q6.1.4: a small CNN for the 8-class SUN scenes, trained from scratch, plus batch augmentations
-for natural images (random resized crop, colour jitter) shared with the flowers experiment.
+"""Q6.1.4: the SUN scenes: a small CNN trained from scratch, the prepared splits, and the table
+comparing it with the bag-of-words system and frozen ImageNet features.
 
-The training itself uses the shared loop (:mod:`nnrec.torch_models.loop`).
+Training uses the shared loop (:func:`nnrec.torch_models.loop.train_and_test`); the image
+augmentations and input conversion are those of :mod:`nnrec.torch_models.data`.
 """
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Mapping, Sequence
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
-from nnrec.torch_models.data import compose
-
-
-def resize_batch(x: torch.Tensor, size: int) -> torch.Tensor:
-    """Resize a (N, C, H, W) float batch to (N, C, size, size) (bilinear, antialiased when shrinking)."""
-    if x.shape[-2:] == (size, size):
-        return x
-    return F.interpolate(x, size=(size, size), mode="bilinear", align_corners=False, antialias=True)
-
-
-def random_resized_crop(scale: Sequence[float] = (0.35, 1.0), ratio: Sequence[float] = (0.75, 1.333),
-                        flip: bool = True) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
-    """Batch version of torchvision's RandomResizedCrop (+ optional horizontal flip).
-
-    Each image gets a crop covering a random fraction ``scale`` of its area with aspect ratio in
-    ``ratio`` (log-uniform), at a random position, resampled back to the input size with one
-    ``grid_sample`` call for the whole batch. Draws only from the given generator.
-    """
-    lo, hi = float(scale[0]), float(scale[1])
-    if not 0 < lo <= hi <= 1:
-        raise ValueError(f"random_resized_crop: need 0 < scale[0] <= scale[1] <= 1, got {scale}")
-    lr0, lr1 = torch.log(torch.tensor(float(ratio[0]))), torch.log(torch.tensor(float(ratio[1])))
-
-    def aug(xb: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        n = len(xb)
-        area = lo + (hi - lo) * torch.rand(n, generator=g)
-        r = torch.exp(lr0 + (lr1 - lr0) * torch.rand(n, generator=g))
-        sw = torch.sqrt(area * r).clamp(max=1.0)  # crop width / image width
-        sh = torch.sqrt(area / r).clamp(max=1.0)
-        cx = (1 - sw) * (2 * torch.rand(n, generator=g) - 1)  # centre in [-1+sw, 1-sw]
-        cy = (1 - sh) * (2 * torch.rand(n, generator=g) - 1)
-        sx = sw.clone()
-        if flip:
-            sx = torch.where(torch.rand(n, generator=g) < 0.5, -sx, sx)
-        theta = torch.zeros(n, 2, 3, dtype=xb.dtype)
-        theta[:, 0, 0], theta[:, 0, 2] = sx, cx
-        theta[:, 1, 1], theta[:, 1, 2] = sh, cy
-        grid = F.affine_grid(theta, list(xb.shape), align_corners=False)
-        return F.grid_sample(xb, grid, mode="bilinear", padding_mode="reflection", align_corners=False)
-
-    return aug
-
-
-def color_jitter(strength: float) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
-    """Random per-image brightness / contrast / saturation change of up to ``strength`` (e.g. 0.3),
-    on normalised or [0, 1] images (applied multiplicatively around the per-image mean)."""
-
-    def aug(xb: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        if strength <= 0:
-            return xb
-        n = len(xb)
-        b = 1 + strength * (2 * torch.rand(n, 1, 1, 1, generator=g) - 1)
-        c = 1 + strength * (2 * torch.rand(n, 1, 1, 1, generator=g) - 1)
-        s = 1 + strength * (2 * torch.rand(n, 1, 1, 1, generator=g) - 1)
-        grey = xb.mean(1, keepdim=True)
-        xb = grey + s * (xb - grey)
-        mean = xb.mean((1, 2, 3), keepdim=True)
-        return (mean + c * (xb - mean)) * b
-
-    return aug
-
-
-def make_natural_augment(cfg: Mapping | None) -> Callable | None:
-    """Augmentation from config ``{crop_scale: [lo, hi], flip: bool, jitter: float}`` (None: none)."""
-    if not cfg:
-        return None
-    crop = cfg.get("crop_scale")
-    rrc = random_resized_crop(tuple(crop), flip=bool(cfg.get("flip", True))) if crop else None
-    jit = color_jitter(float(cfg["jitter"])) if cfg.get("jitter") else None
-    return compose(rrc, jit)
+from nnrec.common import read_json
+from nnrec.torch_models.data import check_image_data
 
 
 def _conv_bn(cin: int, cout: int) -> nn.Sequential:
@@ -109,90 +42,6 @@ class SceneCNN(nn.Module):
         return self.head(self.features(x))
 
 
-def train_and_test(model: nn.Module, train: tuple, valid: tuple, test: tuple, cfg: Mapping, *, device,
-                   logger=None, checkpoint_path=None, seed: int = 0, augment: Callable | None = None,
-                   checkpoint_extra: Mapping | None = None) -> dict:
-    """Train ``model`` with the shared loop on ``train`` = (x, y) tensors, keep the weights of the best
-    validation epoch, and evaluate them on ``test``.
-
-    ``cfg`` keys: ``epochs``, ``batch_size``, ``optimizer``, ``scheduler``, ``label_smoothing``,
-    ``tta_flip`` (only for image inputs). Returns ``{"history", "valid_acc", "test_acc",
-    "test_loss", "test_pred", "n_params", "n_trainable"}``.
-    """
-    from .loop import TensorBatches, evaluate, fit, make_loss, make_optimizer, make_scheduler
-
-    bs = int(cfg["batch_size"])
-    tr = TensorBatches(train[0], train[1], batch_size=bs, shuffle=True, seed=seed, augment=augment)
-    va = TensorBatches(valid[0], valid[1], batch_size=256)
-    te = TensorBatches(test[0], test[1], batch_size=256)
-    opt = make_optimizer(model, cfg["optimizer"])
-    sched = make_scheduler(opt, cfg.get("scheduler"), epochs=int(cfg["epochs"]), steps_per_epoch=len(tr))
-    tta = bool(cfg.get("tta_flip", False))
-    hist = fit(model, tr, va, epochs=int(cfg["epochs"]), optimizer=opt, scheduler=sched,
-               loss_fn=make_loss(cfg), device=device, logger=logger, checkpoint_path=checkpoint_path,
-               seed=seed, restore_best=True, tta_flip=tta, checkpoint_extra=checkpoint_extra)
-    # the restored weights are those of the best validation epoch: its accuracy is already known
-    va_acc = hist["best_valid_acc"]
-    te_loss, te_acc, pred = evaluate(model, te, device, tta_flip=tta)
-    return {
-        "history": hist, "valid_acc": va_acc, "test_acc": te_acc, "test_loss": te_loss, "test_pred": pred,
-        "n_params": int(sum(p.numel() for p in model.parameters())),
-        "n_trainable": int(sum(p.numel() for p in model.parameters() if p.requires_grad)),
-    }
-
-
-def check_scene_data(d: Mapping, path) -> None:
-    """Raise ValueError naming ``path`` unless it holds x uint8 (N, S, S, 3) and matching int labels."""
-    x, y = d.get("x"), d.get("y")
-    if x is None or y is None:
-        raise ValueError(f"{path}: needs arrays 'x' and 'y'")
-    if x.dtype.name != "uint8" or x.ndim != 4 or x.shape[3] != 3 or x.shape[1] != x.shape[2]:
-        raise ValueError(f"{path}: expected x uint8 (N, S, S, 3), got {x.dtype} {x.shape}")
-    if len(y) != len(x):
-        raise ValueError(f"{path}: {len(x)} images but {len(y)} labels")
-    if len(y) and (y.min() < 0 or ("classes" in d and y.max() >= len(d["classes"]))):
-        raise ValueError(f"{path}: labels outside 0..{len(d.get('classes', [])) - 1}")
-
-
-def plot_confusion(conf, classes: Sequence[str], title: str):
-    """Confusion matrix figure (rows: true class, columns: predicted), counts written in the cells."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-    import numpy as np
-
-    conf = np.asarray(conf)
-    fig, ax = plt.subplots(figsize=(4.2, 3.8))
-    ax.imshow(conf, cmap="Blues")
-    ax.set_xticks(range(len(classes)), classes, rotation=60, ha="right", fontsize=7)
-    ax.set_yticks(range(len(classes)), classes, fontsize=7)
-    for i in range(conf.shape[0]):
-        for j in range(conf.shape[1]):
-            if conf[i, j]:
-                ax.text(j, i, int(conf[i, j]), ha="center", va="center", fontsize=6,
-                        color="white" if conf[i, j] > conf.max() / 2 else "black")
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
-    ax.set_title(title, fontsize=9)
-    fig.tight_layout()
-    return fig
-
-
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
-def to_input(x, size: int) -> torch.Tensor:
-    """uint8 (N, H, W, 3) images -> ImageNet-normalised float (N, 3, size, size)."""
-    from .data import images_to_tensor
-
-    out = []
-    for s in range(0, len(x), 256):  # chunks: resizing a whole float copy at once doubles the memory
-        out.append(resize_batch(images_to_tensor(x[s : s + 256], IMAGENET_MEAN, IMAGENET_STD), int(size)))
-    return torch.cat(out)
-
-
 def first_per_class(y, n: int):
     """Indices (sorted) of the first ``n`` items of each class in ``y``; all indices when ``n`` is 0."""
     import numpy as np
@@ -213,14 +62,67 @@ def subset(d: Mapping, n: int) -> dict:
 def load_scene_splits(data_dir, max_per_class: int = 0) -> tuple[dict, dict]:
     """The prepared SUN train and test splits of ``data_dir``, checked, each limited to the first
     ``max_per_class`` images of every class (0: all)."""
-    from pathlib import Path
-
     from nnrec.data import load_npz
 
     out = []
     for split in ("train", "test"):
         path = Path(data_dir) / f"{split}.npz"
         d = load_npz(path)
-        check_scene_data(d, path)
+        check_image_data(d, path)
         out.append(subset(d, int(max_per_class)))
     return out[0], out[1]
+
+
+def scene_inputs(data_dir, max_per_class: int, n_valid: int, seed: int, size: int) -> tuple[dict, list[str]]:
+    """The SUN splits as network input: training images split (seeded, stratified) into train and
+    ``n_valid`` validation images, test images as given; all ImageNet-normalised at ``size`` px.
+
+    Returns ``({"train"|"valid"|"test": (x, y)}, class names)``.
+    """
+    from nnrec.torch_models.data import stratified_split, to_input
+
+    train, test = load_scene_splits(data_dir, max_per_class)
+    tr_idx, va_idx = stratified_split(train["y"], int(n_valid), seed)
+    x_all, x_test = to_input(train["x"], int(size)), to_input(test["x"], int(size))
+    y_all, y_test = torch.as_tensor(train["y"]), torch.as_tensor(test["y"])
+    parts = {"train": (x_all[tr_idx], y_all[tr_idx]), "valid": (x_all[va_idx], y_all[va_idx]),
+             "test": (x_test, y_test)}
+    return parts, [str(c) for c in train["classes"]]
+
+
+# --------------------------------------------------------------------------- Q6.1.4 comparison
+def compare_scenes(bow_file: str | Path, cnn_file: str | Path,
+                   frozen_files: Mapping[str, str | Path]) -> tuple[dict, dict]:
+    """The Q6.1.4 table (bag of words with its two classifiers, the CNN from scratch, frozen ImageNet
+    features per backbone) and the headline numbers, from the runs' metrics files. A run marked
+    ``missing`` gives no row and is listed under ``missing``."""
+
+    def ok(path):
+        m = read_json(path)
+        return m if m and m.get("status") != "missing" else None
+
+    bow, cnn = ok(bow_file), ok(cnn_file)
+    frozen = {str(p): ok(p) for p in frozen_files.values()}
+    rows = []
+    if bow:
+        rows.append({"method": "bag of words (HW1): NN, histogram intersection", "key": "bow_nn", "backbone": None,
+                     "weights": None, "test_acc": bow["test_acc_nn"], "valid_acc": None,
+                     "train_time_s": bow["train_time_s"], "n_params": None})
+        rows.append({"method": "bag of words: linear classifier on the same histograms", "key": "bow_linear",
+                     "backbone": None, "weights": None, "test_acc": bow["test_acc_linear"], "valid_acc": None,
+                     "train_time_s": bow["train_time_s"], "n_params": None})
+    if cnn:
+        rows.append({"method": "CNN from scratch", "key": "cnn", "backbone": None, "weights": "random init",
+                     "test_acc": cnn["test_acc"], "valid_acc": cnn["valid_acc"], "train_time_s": cnn["train_time_s"],
+                     "n_params": cnn["n_params"], "epochs": cnn["epochs"]})
+    for m in frozen.values():
+        if m:
+            rows.append({"method": m["method"], "key": m["experiment"], "backbone": m["backbone"],
+                         "weights": m["weights"], "test_acc": m["test_acc"], "valid_acc": m["valid_acc"],
+                         "train_time_s": m["train_time_s"], "n_params": m["n_trainable"], "epochs": m["epochs"]})
+    sources = sorted({m["data_source"] for m in [bow, cnn, *frozen.values()] if m})
+    compare = {"part": "q6_1_4", "rows": rows, "data_source": sources,
+               "missing": [k for k, m in (("bow", bow), ("cnn", cnn)) if not m] + [p for p, m in frozen.items() if not m]}
+    headline = {"q6_sun_cnn_test_acc": cnn["test_acc"] if cnn else None,
+                "q6_sun_bow_test_acc": bow["test_acc_nn"] if bow else None}
+    return compare, headline

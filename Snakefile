@@ -1,16 +1,31 @@
 # Neural Networks for Recognition: one command from raw data to results/report/writeup.pdf
 #     snakemake --cores 4
-# See README.md for targets, configuration and cluster use.
+# See README.md for targets, configuration and cluster use; docs/architecture.md for the layout.
 
+import os
 import sys
 from pathlib import Path
 
-# Make the library importable even before `pip install -e .` (the scripts run in this interpreter).
-sys.path.insert(0, str(Path(workflow.basedir) / "src"))
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+# The code of THIS checkout, for the Snakemake process (config validation below) and for every job.
+# A job runs its script in a new Python process, which would import nnrec from whatever is installed
+# (e.g. an editable install of another checkout): PYTHONPATH comes before site-packages there, so
+# putting this checkout's src/ first on it makes every job import this checkout's code
+# (nnrec.workflow.start checks it and stops a job that imported another nnrec).
+CHECKOUT_SRC = str(Path(workflow.basedir) / "src")
+sys.path.insert(0, CHECKOUT_SRC)
+os.environ["PYTHONPATH"] = os.pathsep.join(
+    [CHECKOUT_SRC] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != CHECKOUT_SRC]
+)
 
 from nnrec.config import validate_config
 
+
 configfile: str(Path(workflow.basedir) / "config.yaml")
+
 
 validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 
@@ -30,5 +45,4 @@ include: "workflow/rules/report.smk"
 rule all:
     default_target: True
     input:
-        "results/report/writeup.pdf",
-        "results/summary.json",
+        get_final_output(),

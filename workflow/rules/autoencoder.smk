@@ -3,7 +3,7 @@
 # is the assignment's defaults and gives the headline number.
 
 AE = config["autoencoder"]
-AE_RUNS = list(AE["runs"])
+AE_RUNS = autoencoder_runs()
 AE_SHARED = {k: AE[k] for k in ("seed", "code_size", "batch_size", "momentum", "loss_reduction", "dtype")}
 
 
@@ -43,7 +43,7 @@ rule autoencoder_summary:
         headline="results/autoencoder/headline.json",
     params:
         cfg=AE_SHARED | {k: AE[k] for k in ("pca_components", "show_classes", "show_per_class", "gradcheck")},
-        run_names=AE_RUNS,
+        runs={run: f"results/autoencoder/{run}" for run in AE_RUNS},  # {name: folder}, read by name
     log:
         "logs/autoencoder/summary.log",
     benchmark:
@@ -55,11 +55,3 @@ rule autoencoder_summary:
     script:
         "../scripts/autoencoder_summary.py"
 
-
-REPORT_INPUTS["q5"] = [
-    "results/autoencoder/metrics.json",
-    "results/autoencoder/reconstructions.png",
-    "results/autoencoder/loss.png",
-    "results/autoencoder/psnr_per_class.png",
-]
-HEADLINES["q5"] = "results/autoencoder/headline.json"

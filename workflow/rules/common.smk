@@ -1,18 +1,157 @@
-# Helpers shared by the rule files: path building only, no logic.
-
-SCRIPTS = Path(workflow.basedir) / "workflow" / "scripts"
-
+# Config access and path building shared by the rule files (no logic beyond building paths), and
+# the workflow's final outputs: get_final_output() for `rule all`, report_inputs() and
+# headline_files() for the report. Included first, so every rule file can use these.
 
 def prov(dataset):
     """The provenance marker of a prepared dataset (the declared output of prepare_<dataset>)."""
     return f"resources/{dataset}/provenance.json"
 
 
-# Files the report reads, per part. Each rule file adds its own entry, e.g.
-#     REPORT_INPUTS["q3"] = ["results/numpy_nn/q3/summary.json", ...]
-# report.smk (included last) makes the report rule depend on all of them.
-REPORT_INPUTS = {}
+def torch_resources(section, mem_mb, runtime):
+    """resources: of a torch rule: memory and time at full size, and the GPUs of its config section
+    (`gpus`, default 0; the Slurm profile sets 1)."""
+    return {"mem_mb": mem_mb, "runtime": runtime, "gpu": config[section]["gpus"]}
 
-# Headline numbers, one small JSON per part with keys named as in results/summary.json
-# (e.g. results/numpy_nn/q3/headline.json -> {"q3_best_lr": ..., "q3_valid_acc": ..., ...}).
-HEADLINES = {}
+
+def weights_sha256(backbone):
+    """The configured SHA-256 of a backbone's pretrained weights (used when provenance has none)."""
+    return config["data"]["datasets"][f"weights_{backbone}"]["sources"][0].get("sha256")
+
+
+# ----------------------------------------------------------------------------------- Q3 runs
+def lr_tag(lr):
+    """The learning rate as it appears in a path: 0.002 -> '0.002', 3e-05 -> '3e-05'."""
+    return f"{float(lr):g}"
+
+
+def q3_lr_tags():
+    return [lr_tag(lr) for lr in config["numpy_nn"]["q3"]["lrs"]]
+
+
+def q3_run_dirs(tag):
+    """The folders of the runs at one lr: the main run (numpy_nn.seed), then each repeat seed."""
+    return [f"results/numpy_nn/q3_lr{tag}"] + [
+        f"results/numpy_nn/q3_lr{tag}_seed{s}" for s in config["numpy_nn"]["q3"]["repeat_seeds"]
+    ]
+
+
+# ----------------------------------------------------------------------- other parts' variants
+def ocr_pages():
+    return list(config["ocr"]["pages"])
+
+
+def ocr_classifiers():
+    """The enabled OCR classifiers, {name: spec} (each spec names its weights file)."""
+    return {name: spec for name, spec in config["ocr"]["classifiers"].items() if spec["enabled"]}
+
+
+def autoencoder_runs():
+    return list(config["autoencoder"]["runs"])
+
+
+def scene_backbones():
+    return list(config["scenes"]["frozen"]["backbones"])
+
+
+def flower_backbones():
+    return list(config["flowers"]["backbones"])
+
+
+# ------------------------------------------------------------------------------ final outputs
+def report_inputs():
+    """Every result file the writeup reads, per part (the report rule depends on all of them)."""
+    return {
+        "data": ["results/data/nist36_contact_sheet.png"],
+        "theory": [
+            f"results/theory/{f}"
+            for f in (
+                "checks.json",
+                "activations.png",
+                "gradient_stack.png",
+                "zero_init.png",
+                "init_scaling.png",
+                "softmax_stability.png",
+            )
+        ],
+        "q2": ["results/numpy_nn/q2/metrics.json", "results/numpy_nn/q2/training.png"],
+        "q3": [
+            f"results/numpy_nn/q3/{f}"
+            for f in ("summary.json", "accuracy.png", "loss.png", "weights.png", "confusion.png", "seeds.png")
+        ]
+        + [f"results/numpy_nn/q3_lr{tag}/curves.png" for tag in q3_lr_tags()],
+        "q4": [
+            f"results/ocr/{p}{ext}"
+            for p in ocr_pages()
+            for ext in (".txt", ".json", ".png", "_crops.png")
+        ]
+        + [
+            "results/ocr/summary.json",
+            "results/ocr/generated/summary.json",
+            "results/ocr/generated/gen_01.png",
+            "results/ocr/failures/failures.json",
+            "results/ocr/failures/failures.png",
+        ],
+        "q5": [
+            f"results/autoencoder/{f}"
+            for f in ("metrics.json", "reconstructions.png", "loss.png", "psnr_per_class.png")
+        ],
+        "q6_1": [
+            f"results/pytorch/{f}"
+            for f in (
+                "nist36_fc/metrics.json",
+                "nist36_fc/curves.png",
+                "nist36_fc/crosscheck.png",
+                "nist36_cnn/metrics.json",
+                "nist36_cnn/curves.png",
+                "q6_1/nist36_compare.json",
+                "q6_1/nist36_compare.png",
+                "cifar10/metrics.json",
+                "cifar10/curves.png",
+            )
+        ],
+        "q6_1_4": [
+            f"results/scenes/{f}"
+            for f in (
+                "compare.json",
+                "sun_bow/metrics.json",
+                "sun_bow/confusion.png",
+                "sun_cnn/metrics.json",
+                "sun_cnn/curves.png",
+                "sun_cnn/confusion.png",
+            )
+        ]
+        + [f"results/scenes/sun_frozen_{b}/metrics.json" for b in scene_backbones()],
+        "q6_2": [
+            "results/pytorch/flowers/compare.json",
+            "results/pytorch/flowers_scratch/metrics.json",
+            "results/pytorch/flowers_scratch/curves.png",
+        ]
+        + [
+            f"results/pytorch/flowers_finetune_{b}/{f}"
+            for b in flower_backbones()
+            for f in ("metrics.json", "curves.png")
+        ],
+    }
+
+
+def headline_files():
+    """One small JSON per part with its keys of results/summary.json."""
+    return [
+        "results/numpy_nn/q2/headline.json",
+        "results/numpy_nn/q3/headline.json",
+        "results/ocr/headline.json",
+        "results/autoencoder/headline.json",
+        "results/pytorch/q6_1/headline.json",
+        "results/scenes/headline.json",
+        "results/pytorch/flowers/headline.json",
+    ]
+
+
+def flat(parts):
+    """The files of report_inputs(), each once, sorted."""
+    return sorted({f for files in parts.values() for f in files})
+
+
+def get_final_output():
+    """What `snakemake` with no target builds: the writeup and the headline numbers."""
+    return ["results/report/writeup.pdf", "results/summary.json"]

@@ -58,5 +58,3 @@ rule nist36_contact_sheet:
     script:
         "../scripts/nist36_contact_sheet.py"
 
-
-REPORT_INPUTS["data"] = ["results/data/nist36_contact_sheet.png"]

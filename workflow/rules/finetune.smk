@@ -5,10 +5,6 @@
 FL = config["flowers"]
 
 
-def _fl_resources(mem_mb, runtime):
-    return {"mem_mb": mem_mb, "runtime": runtime, "gpu": FL["gpus"]}
-
-
 rule flowers_finetune:
     """New Conv2d(C, 17, 1) classifier on the frozen backbone (cached features), then the whole net."""
     input:
@@ -24,7 +20,7 @@ rule flowers_finetune:
         seed=FL["seed"],
         max_per_class=FL["max_per_class"],
         device=FL["device"],
-        sha256=lambda w: config["data"]["datasets"][f"weights_{w.backbone}"]["sources"][0].get("sha256"),
+        sha256=lambda w: weights_sha256(w.backbone),
     wildcard_constraints:
         backbone="squeezenet1_1|mobilenet_v2",
     log:
@@ -33,7 +29,7 @@ rule flowers_finetune:
         "benchmarks/pytorch/flowers_finetune_{backbone}.tsv"
     threads: FL["threads"]
     resources:
-        **_fl_resources(4000, 20),
+        **torch_resources("flowers", 4000, 20),
     script:
         "../scripts/flowers_finetune.py"
 
@@ -57,7 +53,7 @@ rule flowers_scratch:
         "benchmarks/pytorch/flowers_scratch.tsv"
     threads: FL["threads"]
     resources:
-        **_fl_resources(3000, 20),
+        **torch_resources("flowers", 3000, 20),
     script:
         "../scripts/flowers_scratch.py"
 
@@ -65,11 +61,13 @@ rule flowers_scratch:
 rule flowers_summary:
     """Q6.2.1 comparison table and headline numbers."""
     input:
-        finetune=expand("results/pytorch/flowers_finetune_{backbone}/metrics.json", backbone=FL["backbones"]),
+        finetune=expand("results/pytorch/flowers_finetune_{backbone}/metrics.json", backbone=flower_backbones()),
         scratch="results/pytorch/flowers_scratch/metrics.json",
     output:
         compare="results/pytorch/flowers/compare.json",
         headline="results/pytorch/flowers/headline.json",
+    params:
+        finetune={b: f"results/pytorch/flowers_finetune_{b}/metrics.json" for b in flower_backbones()},
     log:
         "logs/pytorch/flowers_summary.log",
     benchmark:
@@ -81,10 +79,3 @@ rule flowers_summary:
     script:
         "../scripts/flowers_summary.py"
 
-
-REPORT_INPUTS["q6_2"] = [
-    "results/pytorch/flowers/compare.json",
-    "results/pytorch/flowers_scratch/metrics.json",
-    "results/pytorch/flowers_scratch/curves.png",
-] + expand("results/pytorch/flowers_finetune_{backbone}/{f}", backbone=FL["backbones"], f=["metrics.json", "curves.png"])
-HEADLINES["q6_2"] = "results/pytorch/flowers/headline.json"

@@ -24,9 +24,6 @@ rule q2:
         "../scripts/q2_sanity.py"
 
 
-REPORT_INPUTS["q2"] = ["results/numpy_nn/q2/metrics.json", "results/numpy_nn/q2/training.png"]
-HEADLINES["q2"] = "results/numpy_nn/q2/headline.json"
-
 
 # ------------------------------------------------------------------------------------------- Q3
 Q3 = NNP["q3"]
@@ -35,20 +32,7 @@ Q3 = NNP["q3"]
 Q3_RUN_CFG = {k: Q3[k] for k in ("hidden", "activation", "epochs", "batch_size")} | {
     k: NNP[k] for k in ("loss_reduction", "dtype")
 }
-
-
-def lr_tag(lr):
-    """The learning rate as it appears in a path: 0.002 -> '0.002', 3e-05 -> '3e-05'."""
-    return f"{float(lr):g}"
-
-
-Q3_LR_TAGS = [lr_tag(lr) for lr in Q3["lrs"]]
-
-
-def q3_run_dirs(tag):
-    return [f"results/numpy_nn/q3_lr{tag}"] + [f"results/numpy_nn/q3_lr{tag}_seed{s}" for s in Q3["repeat_seeds"]]
-
-
+Q3_LR_TAGS = q3_lr_tags()
 Q3_WILDCARDS = dict(lr=r"[0-9][0-9.e+-]*", seed=r"[0-9]+")
 
 
@@ -112,7 +96,8 @@ rule q3_summary:
         headline="results/numpy_nn/q3/headline.json",
     params:
         cfg=Q3_RUN_CFG | {k: Q3[k] for k in ("lrs", "repeat_seeds", "top_pairs")} | {"seed": NNP["seed"]},
-        lr_tags=Q3_LR_TAGS,
+        # {lr tag: [main run folder, repeat folders]}: the script reads the runs by this, not by input order
+        runs={tag: q3_run_dirs(tag) for tag in Q3_LR_TAGS},
     log:
         "logs/numpy_nn/q3_summary.log",
     benchmark:
@@ -124,13 +109,3 @@ rule q3_summary:
     script:
         "../scripts/q3_summary.py"
 
-
-REPORT_INPUTS["q3"] = [
-    "results/numpy_nn/q3/summary.json",
-    "results/numpy_nn/q3/accuracy.png",
-    "results/numpy_nn/q3/loss.png",
-    "results/numpy_nn/q3/weights.png",
-    "results/numpy_nn/q3/confusion.png",
-    "results/numpy_nn/q3/seeds.png",
-] + [f"results/numpy_nn/q3_lr{tag}/curves.png" for tag in Q3_LR_TAGS]
-HEADLINES["q3"] = "results/numpy_nn/q3/headline.json"

@@ -2,8 +2,8 @@
 # Each page is its own target (snakemake results/ocr/04_deep.txt); pages run in parallel.
 
 OCR = config["ocr"]
-OCR_PAGES = list(OCR["pages"])
-OCR_CLASSIFIERS = {name: spec for name, spec in OCR["classifiers"].items() if spec["enabled"]}
+OCR_PAGES = ocr_pages()
+OCR_CLASSIFIERS = ocr_classifiers()
 # the settings that change what a page reads (not the page list, not the generated/failure pages)
 OCR_READ_CFG = {k: OCR[k] for k in ("detect", "lines", "top_k", "word_context")}
 
@@ -50,7 +50,7 @@ rule ocr_summary:
         summary="results/ocr/summary.json",
         headline="results/ocr/headline.json",
     params:
-        pages=OCR_PAGES,
+        pages={p: f"results/ocr/{p}.json" for p in OCR_PAGES},
         classifiers=list(OCR_CLASSIFIERS),
         headline_classifier=OCR["headline_classifier"],
         cfg=OCR,
@@ -113,15 +113,3 @@ rule ocr_failures:
     script:
         "../scripts/ocr_failures.py"
 
-
-REPORT_INPUTS["q4"] = (
-    [f"results/ocr/{p}{ext}" for p in OCR_PAGES for ext in (".txt", ".json", ".png", "_crops.png")]
-    + [
-        "results/ocr/summary.json",
-        "results/ocr/generated/summary.json",
-        "results/ocr/generated/gen_01.png",
-        "results/ocr/failures/failures.json",
-        "results/ocr/failures/failures.png",
-    ]
-)
-HEADLINES["q4"] = "results/ocr/headline.json"

@@ -6,13 +6,9 @@
 PT = config["pytorch"]
 
 
-def _pt_resources(mem_mb, runtime):
-    return {"mem_mb": mem_mb, "runtime": runtime, "gpu": PT["gpus"]}
-
-
 def q3_run_file(lr, name):
     """A file of the numpy Q3 run the torch FC mirrors (numpy_nn.smk's q3_train makes it for any lr)."""
-    return f"results/numpy_nn/q3_lr{float(lr):g}/{name}"
+    return f"results/numpy_nn/q3_lr{lr_tag(lr)}/{name}"
 
 
 rule torch_nist36_fc:
@@ -37,7 +33,7 @@ rule torch_nist36_fc:
         "benchmarks/pytorch/nist36_fc.tsv"
     threads: PT["threads"]
     resources:
-        **_pt_resources(2000, 20),
+        **torch_resources("pytorch", 2000, 20),
     script:
         "../scripts/torch_nist36.py"
 
@@ -61,7 +57,7 @@ rule torch_nist36_cnn:
         "benchmarks/pytorch/nist36_cnn.tsv"
     threads: PT["threads"]
     resources:
-        **_pt_resources(2000, 30),
+        **torch_resources("pytorch", 2000, 30),
     script:
         "../scripts/torch_nist36.py"
 
@@ -84,7 +80,7 @@ rule torch_cifar10:
         "benchmarks/pytorch/cifar10.tsv"
     threads: PT["threads"]
     resources:
-        **_pt_resources(6000, 40),
+        **torch_resources("pytorch", 6000, 40),
     script:
         "../scripts/torch_cifar10.py"
 
@@ -110,16 +106,3 @@ rule torch_q6_1_summary:
     script:
         "../scripts/torch_q6_1_summary.py"
 
-
-REPORT_INPUTS["q6_1"] = [
-    "results/pytorch/nist36_fc/metrics.json",
-    "results/pytorch/nist36_fc/curves.png",
-    "results/pytorch/nist36_fc/crosscheck.png",
-    "results/pytorch/nist36_cnn/metrics.json",
-    "results/pytorch/nist36_cnn/curves.png",
-    "results/pytorch/q6_1/nist36_compare.json",
-    "results/pytorch/q6_1/nist36_compare.png",
-    "results/pytorch/cifar10/metrics.json",
-    "results/pytorch/cifar10/curves.png",
-]
-HEADLINES["q6_1"] = "results/pytorch/q6_1/headline.json"

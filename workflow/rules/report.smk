@@ -1,33 +1,25 @@
-# The writeup (docs/architecture.md "The report"). Included LAST, so REPORT_INPUTS and HEADLINES
-# hold every part's entries. Config section: report.
+# The writeup (docs/architecture.md "The report"): results/summary.json and the PDF, from the files
+# listed by report_inputs() and headline_files() in common.smk. Config section: report.
 
 from nnrec.common import config_hash
 
-
-def _flat(values):
-    out = []
-    for v in values:
-        out.extend([v] if isinstance(v, str) else list(v))
-    return sorted(set(out))
-
-
 REPORT_PROVENANCE = [prov(d) for d in config["data"]["datasets"]]
+# the templates, style and theory answers live in the checkout (beside the Snakefile); results/ and
+# benchmarks/ in the working directory (they differ under --directory)
 REPORT_SOURCES = sorted(
     str(p)
     for pattern in ("report/templates/*.j2", "report/sections/*.html.j2", "report/theory/*.md", "report/style.css")
     for p in Path(workflow.basedir).glob(pattern)
 )
-# absolute paths: the templates live beside the Snakefile, results in the working directory
-# (which differs under --directory)
 
 
 rule summary:
     """results/summary.json: every part's headline numbers (null where a part did not run)."""
     input:
-        headlines=_flat(HEADLINES.values()),
+        headlines=headline_files(),
         nist36=prov("nist36"),
         # run last among the parts, so total_runtime_s sums every rule's benchmark
-        parts=_flat(REPORT_INPUTS.values()),
+        parts=flat(report_inputs()),
     output:
         report("results/summary.json", caption="../../report/templates/captions/summary.rst", category="Writeup"),
     log:
@@ -45,8 +37,8 @@ rule summary:
 rule report:
     """Render results/report/writeup.pdf (jinja2 -> HTML -> WeasyPrint) from the results."""
     input:
-        parts=_flat(REPORT_INPUTS.values()),
-        headlines=_flat(HEADLINES.values()),
+        parts=flat(report_inputs()),
+        headlines=headline_files(),
         provenance=REPORT_PROVENANCE,
         summary="results/summary.json",
         sources=REPORT_SOURCES,

@@ -25,12 +25,3 @@ rule theory_checks:
     script:
         "../scripts/theory_checks.py"
 
-
-REPORT_INPUTS["theory"] = [
-    "results/theory/checks.json",
-    "results/theory/activations.png",
-    "results/theory/gradient_stack.png",
-    "results/theory/zero_init.png",
-    "results/theory/init_scaling.png",
-    "results/theory/softmax_stability.png",
-]

@@ -1,40 +1,36 @@
 """Q5.3: reconstructions, validation PSNR (per image, then averaged; per class), the PCA baseline,
 and a float64 gradient check of the autoencoder architecture."""
 
+from nnrec.workflow import start
+
+job = start(snakemake)  # noqa: F821
+
 import time
 from pathlib import Path
 
 import numpy as np
 
 from nnrec import NIST36_CLASSES
-from nnrec.common import config_hash, get_logger, read_json, save_figure, set_threads, write_json
-from nnrec.data import describe_source, load_nist36
-from nnrec.data.missing import skip_if_missing
-from nnrec.numpy_nn import Network, check_gradients, limit_blas_threads, make_autoencoder
-from nnrec.numpy_nn.autoencoder import (pca_fit, pca_reconstruct, per_class_mean, pick_examples, psnr_per_image,
-                                        reconstruct)
+from nnrec.common import read_json, save_figure, write_json
+from nnrec.data import load_nist36
+from nnrec.numpy_nn import Network, check_gradients, make_autoencoder
+from nnrec.numpy_nn.autoencoder import (loss_shape, pca_fit, pca_reconstruct, per_class_mean, pick_examples,
+                                        psnr_per_image, reconstruct)
 from nnrec.numpy_nn.plots import plot_ae_loss, plot_psnr_per_class, plot_reconstructions
 
 sm = snakemake  # noqa: F821
-log = get_logger("autoencoder_summary", sm.log[0])
-set_threads(sm.threads)
-limit_blas_threads(sm.threads)
-if skip_if_missing(sm, [sm.input.prov]):
-    log.warning("NIST36 unavailable: wrote 'missing' placeholders")
-    raise SystemExit(0)
-t0 = time.perf_counter()
+log = job.log
 cfg = sm.params.cfg
-folder = Path(sm.input.prov).parent
-xtr, _ = load_nist36(folder, "train")
-xva, yva = load_nist36(folder, "valid")
-xte, _ = load_nist36(folder, "test")
-source = describe_source(sm.input.prov)
-names = list(sm.params.run_names)
+xtr, _ = load_nist36(job.data_dir, "train")
+xva, yva = load_nist36(job.data_dir, "valid")
+xte, _ = load_nist36(job.data_dir, "test")
+run_dirs = {name: Path(d) for name, d in sm.params.runs.items()}  # {run name: folder}, the config's order
+names = list(run_dirs)
 
 methods, recons, recons_test, runs = {}, {}, {}, {}
-for name, mfile, wfile in zip(names, sm.input.metrics, sm.input.weights):
-    runs[name] = read_json(mfile)
-    net = Network.load(wfile)
+for name, d in run_dirs.items():
+    runs[name] = read_json(d / "metrics.json")
+    net = Network.load(d / "weights.npz")
     recons[f"AE {name}"] = reconstruct(net, xva)
     recons_test[f"AE {name}"] = reconstruct(net, xte)
 t_pca = time.perf_counter()
@@ -67,20 +63,6 @@ save_figure(plot_reconstructions(xva[idx], {k: v[idx] for k, v in recons.items()
 save_figure(plot_ae_loss({f"{n} (lr {runs[n]['lr']:g})": runs[n]["history"] for n in names}), sm.output.loss_fig)
 save_figure(plot_psnr_per_class({k: v["psnr_per_class"] for k, v in methods.items()}), sm.output.psnr_fig)
 
-def loss_shape(h):
-    """Numbers behind the Q5.2 comment: where the training loss drops and where it flattens."""
-    L = np.asarray(h["train_loss_total"], dtype=float)
-    n = len(L)
-    at = {e: float(L[e - 1]) for e in sorted({1, min(5, n), min(10, n), min(20, n), min(50, n), n})}
-    drop = L[0] - L[-1]
-    frac10 = float((L[0] - L[min(10, n) - 1]) / drop) if drop > 0 else float("nan")
-    k = max(1, n // 5)
-    last = float((L[-k - 1] - L[-1]) / L[-k - 1]) if n > k else float("nan")
-    return {"loss_at_epoch": at, "fraction_of_total_drop_by_epoch_10": frac10,
-            "relative_drop_over_last_epochs": last, "last_epochs": k,
-            "monotone": bool(np.all(np.diff(L) <= 0)), "increases": int(np.sum(np.diff(L) > 0))}
-
-
 default = names[0]
 pca_label = f"PCA {cfg['pca_components']}"
 summary = {
@@ -97,8 +79,7 @@ summary = {
     "psnr_definition": "skimage.metrics.peak_signal_noise_ratio(data_range=1) per validation image, then averaged",
     "code_size": cfg["code_size"], "n_valid": int(len(xva)), "shown_examples": {"indices": idx, "classes": cfg["show_classes"]},
     "gradcheck": grad, "batch_size": cfg["batch_size"], "momentum": cfg["momentum"],
-    "loss_reduction": cfg["loss_reduction"], "seed": cfg["seed"], "data_source": source,
-    "config_hash": config_hash(cfg), "wall_time_s": time.perf_counter() - t0,
+    "loss_reduction": cfg["loss_reduction"], **job.meta(cfg, seed=cfg["seed"]),
 }
 write_json(sm.output.metrics, summary)
 write_json(sm.output.headline, {"q5_valid_psnr": methods[f"AE {default}"]["psnr_mean"],

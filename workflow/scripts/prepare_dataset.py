@@ -1,11 +1,15 @@
-"""Snakemake adapter: prepare one dataset (see nnrec.data.prepare.prepare_dataset)."""
+"""Prepare one dataset: fetch, verify, normalise into resources/<dataset>/ (nnrec.data.prepare)."""
+
+from nnrec.workflow import start
+
+# the rule's threads are the stand-in generator's worker processes: one BLAS thread each
+job = start(snakemake, blas_threads=1)  # noqa: F821
 
 from pathlib import Path
 
-from nnrec.common import get_logger
 from nnrec.data import prepare_dataset
 
-name = snakemake.wildcards.dataset  # noqa: F821 (injected by Snakemake)
-logger = get_logger(f"prepare_{name}", snakemake.log[0])  # noqa: F821
-prov = prepare_dataset(name, snakemake.config, Path(snakemake.output[0]).parent, logger, snakemake.threads)  # noqa: F821
-logger.info(f"{name}: available={prov['available']} source={prov['source']} counts={prov.get('counts')}")
+sm = snakemake  # noqa: F821
+name = sm.wildcards.dataset
+prov = prepare_dataset(name, sm.config, Path(sm.output[0]).parent, job.log, sm.threads)
+job.log.info(f"{name}: available={prov['available']} source={prov['source']} counts={prov.get('counts')}")

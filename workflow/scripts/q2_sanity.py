@@ -1,19 +1,18 @@
 """Q2: the assignment's toy sanity check (2 -> 25 -> 4 on 4 Gaussian blobs) and gradient checks."""
 
-import time
+from nnrec.workflow import start
+
+job = start(snakemake)  # noqa: F821
 
 import numpy as np
 
-from nnrec.common import config_hash, get_logger, save_figure, set_threads, write_json
-from nnrec.numpy_nn import Network, check_gradients, limit_blas_threads, run_rngs, toy_data, train_epoch
+from nnrec.common import save_figure, write_json
+from nnrec.numpy_nn import Network, check_gradients, run_rngs, toy_data, train_epoch
 from nnrec.numpy_nn.plots import plot_q2_training
 
 sm = snakemake  # noqa: F821
-log = get_logger("q2", sm.log[0])
-set_threads(sm.threads)
-limit_blas_threads(sm.threads)
+log = job.log
 cfg, q2 = sm.params.cfg, sm.params.cfg["q2"]
-t_start = time.perf_counter()
 seed = int(cfg["seed"])
 init_rng, batch_rng = run_rngs(seed)
 data_rng = np.random.default_rng([seed, 2])
@@ -59,21 +58,18 @@ passed = bool(worst < gc["tol"])
 (log.info if passed else log.error)(f"gradient check worst {worst:.2e} (tolerance {gc['tol']:.0e}): "
                                     f"{'pass' if passed else 'FAIL'}")
 
-wall = time.perf_counter() - t_start
 metrics = {
-    "part": "q2",
-    "data_source": "synthetic: the assignment's 4 Gaussian blobs in 2-D (run_q2.py), seeded",
-    "seed": seed, "config_hash": config_hash(cfg), "loss_reduction": cfg["loss_reduction"],
+    "part": "q2", "loss_reduction": cfg["loss_reduction"],
     "toy": {"n_examples": len(x), "hidden": q2["hidden"], "iters": q2["iters"], "batch_size": q2["batch_size"],
             "lr": q2["lr"], "initial_loss": init_loss_sum, "expected_initial_loss": len(x) * np.log(4),
             "initial_acc": init_acc, "final_loss": hist["loss"][-1], "final_acc": hist["acc"][-1],
             "history": hist},
     "gradcheck": {"eps": gc["eps"], "tol": gc["tol"], "relative_error": "|a-n| / max(|a|+|n|, 1e-2 max|a| of the parameter)",
                   "dtype": "float64", "passed": passed, "max_rel_error": worst, "checks": checks},
-    "wall_time_s": wall,
+    **job.meta(cfg, seed=seed, data_source="synthetic: the assignment's 4 Gaussian blobs in 2-D (run_q2.py), seeded"),
 }
 write_json(sm.output.metrics, metrics)
 save_figure(plot_q2_training(hist, len(x)), sm.output.figure)
 write_json(sm.output.headline, {"q2_gradcheck_max_rel_error": worst})
 if not passed:
-    raise SystemExit(f"gradient check failed: worst relative error {worst:.2e} >= {gc['tol']:.0e}")
+    raise RuntimeError(f"gradient check failed: worst relative error {worst:.2e} >= {gc['tol']:.0e}")

@@ -1,43 +1,31 @@
 """Q3.2-Q3.4: pick the best learning rate, seed spread, test accuracy, weight images, confusion matrix."""
 
-import time
-from pathlib import Path
+from nnrec.workflow import start
+
+job = start(snakemake)  # noqa: F821
+
+import shutil
 
 import numpy as np
 
 from nnrec import NIST36_CLASSES
-from nnrec.common import atomic_path, config_hash, get_logger, read_json, save_figure, set_threads, write_json
-from nnrec.data.missing import skip_if_missing
-from nnrec.numpy_nn import Network, limit_blas_threads
-from nnrec.numpy_nn.plots import plot_confusion, plot_curves, plot_first_layer_weights, plot_seed_spread
-from nnrec.numpy_nn.q3 import confusion_summary, load_splits, select_best
+from nnrec.common import atomic_path, save_figure, write_json
+from nnrec.numpy_nn import Network
+from nnrec.numpy_nn.plots import plot_curves, plot_first_layer_weights, plot_seed_spread
+from nnrec.numpy_nn.q3 import confusion_summary, load_runs, load_splits, select_best
+from nnrec.plots import plot_confusion
 
 sm = snakemake  # noqa: F821
-log = get_logger("q3_summary", sm.log[0])
-set_threads(sm.threads)
-limit_blas_threads(sm.threads)
-if skip_if_missing(sm, [sm.input.prov]):
-    log.warning("NIST36 unavailable: wrote 'missing' placeholders")
-    raise SystemExit(0)
-t0 = time.perf_counter()
+log = job.log
 cfg = sm.params.cfg
-lr_tags = list(sm.params.lr_tags)
-n_seeds = 1 + len(cfg["repeat_seeds"])
-
-# sm.input.runs is ordered lr-major: for each lr tag, the main run then each repeat seed
-run_files = list(sm.input.runs)
-runs, main_dir = {}, {}
-for i, tag in enumerate(lr_tags):
-    files = run_files[i * n_seeds:(i + 1) * n_seeds]
-    runs[float(tag)] = [read_json(f) for f in files]
-    main_dir[float(tag)] = Path(files[0]).parent
+runs, main_dir = load_runs(sm.params.runs)  # {lr: [main run, repeats]}, by the rule's layout
 best_lr, rows = select_best(runs)
 best_dir = main_dir[best_lr]
 log.info("lr table: " + "; ".join(f"lr {r['lr']:g}: valid {r['valid_acc_mean']:.4f} +- {r['valid_acc_std']:.4f}"
                                   for r in rows))
 log.info(f"best lr {best_lr:g} ({best_dir})")
 
-splits, source = load_splits(Path(sm.input.prov).parent, sm.input.prov)
+splits, source = load_splits(job.data_dir, job.prov)
 net = Network.load(best_dir / "weights.npz")
 conf = confusion_summary(net, *splits["test"], NIST36_CLASSES, cfg["top_pairs"])
 best_main = runs[best_lr][0]
@@ -46,7 +34,7 @@ log.info(f"best network test accuracy {conf['accuracy']:.4f}; top pairs "
 
 # ---- outputs
 with atomic_path(sm.output.best_weights) as tmp:
-    tmp.write_bytes((best_dir / "weights.npz").read_bytes())
+    shutil.copyfile(best_dir / "weights.npz", tmp)
 hist = {f"lr {lr:g}": runs[lr][0]["history"] for lr in sorted(runs)}
 save_figure(plot_curves(hist, "acc", "accuracy"), sm.output.acc_fig)
 save_figure(plot_curves(hist, "loss", "cross-entropy (mean over data)"), sm.output.loss_fig)
@@ -64,10 +52,10 @@ summary = {
     "confusion": {"classes": NIST36_CLASSES, "matrix": conf["matrix"], "top_pairs": conf["top_pairs"],
                   "n_test": int(conf["matrix"].sum())},
     "batch_size": cfg["batch_size"], "epochs": cfg["epochs"], "hidden": cfg["hidden"],
-    "loss_reduction": cfg["loss_reduction"], "data_source": source, "seed": cfg["seed"],
-    "config_hash": config_hash(cfg), "wall_time_s": time.perf_counter() - t0,
+    "loss_reduction": cfg["loss_reduction"],
     "train_wall_time_s_total": float(sum(m["wall_time_s"] for ms in runs.values() for m in ms)),
     "train_cpu_time_s_total": float(sum(m.get("cpu_time_s", float("nan")) for ms in runs.values() for m in ms)),
+    **job.meta(cfg, seed=cfg["seed"], data_source=source),
 }
 write_json(sm.output.summary, summary)
 write_json(sm.output.headline, {"q3_best_lr": best_lr, "q3_valid_acc": best_main["final"]["valid_acc"],

@@ -1,16 +1,16 @@
 """Render the writeup PDF (and its HTML) from results/ with the section fragments."""
 
-import time
+from nnrec.workflow import start
+
+job = start(snakemake)  # noqa: F821
+
 from pathlib import Path
 
-from nnrec.common import get_logger, set_threads
 from nnrec.report import render_report
 
 sm = snakemake  # noqa: F821
-log = get_logger("report", sm.log[0])
-set_threads(sm.threads)
+log = job.log
 cfg = sm.params.cfg
-t0 = time.perf_counter()
 # templates, theory answers and the git commit come from the checkout (the Snakefile's folder);
 # results/ and benchmarks/ from the working directory (they differ under --directory)
 problems = render_report(
@@ -25,7 +25,7 @@ problems = render_report(
     logger=log,
 )
 size_mb = Path(sm.output.pdf).stat().st_size / 1e6
-log.info(f"wrote {sm.output.pdf} ({size_mb:.2f} MB) in {time.perf_counter() - t0:.1f} s")
+log.info(f"wrote {sm.output.pdf} ({size_mb:.2f} MB) in {job.elapsed():.1f} s")
 if size_mb > cfg["max_pdf_mb"]:
     log.warning(f"the PDF is {size_mb:.1f} MB, over report.max_pdf_mb = {cfg['max_pdf_mb']} MB: "
                 "lower report.max_image_px or the figures' dpi")

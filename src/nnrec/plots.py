@@ -43,6 +43,14 @@ def new_figure(ncols: int = 1, nrows: int = 1, width: float = COLUMN_IN, aspect:
     return fig, axes
 
 
+def _done(fig, *legend_axes, **legend_kw):
+    """Legends on ``legend_axes``, tight layout; the figure."""
+    for ax in legend_axes:
+        ax.legend(**legend_kw)
+    fig.tight_layout()
+    return fig
+
+
 # --------------------------------------------------------------------------- theory (Q1, Q2.1)
 def plot_activations(curves: dict[str, np.ndarray]):
     """sigma and tanh (left) and their derivatives (right)."""
@@ -58,9 +66,7 @@ def plot_activations(curves: dict[str, np.ndarray]):
     b.axhline(0.25, color=COLORS["sigmoid"], ls=":", lw=1)
     b.set_title("derivatives")
     b.set_xlabel("x")
-    b.legend(loc="upper left")
-    fig.tight_layout()
-    return fig
+    return _done(fig, b, loc="upper left")
 
 
 def plot_gradient_stack(res: dict[str, Any]):
@@ -69,11 +75,8 @@ def plot_gradient_stack(res: dict[str, Any]):
     for act in ("sigmoid", "tanh"):
         g = res[f"{act}_mean_abs_grad"]
         ax.semilogy(np.arange(1, len(g) + 1), g, "o-", ms=3, color=COLORS[act], label=act)
-    ax.set_xlabel("layers back-propagated through (from the output)")
-    ax.set_ylabel("mean |gradient| (log scale)")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    ax.set(xlabel="layers back-propagated through (from the output)", ylabel="mean |gradient| (log scale)")
+    return _done(fig, ax)
 
 
 def plot_zero_init(res: dict[str, Any]):
@@ -85,18 +88,14 @@ def plot_zero_init(res: dict[str, Any]):
         a.plot(ep, acc, color=COLORS[init], label=f"{init} init")
         b.plot(ep, np.maximum(res[init]["unit_spread"], 1e-18), color=COLORS[init], label=f"{init} init")
     a.axhline(res["chance_acc"], color="0.5", ls=":", lw=1, label="chance")
-    a.set_xlabel("epoch")
-    a.set_ylabel("training accuracy")
+    a.set(xlabel="epoch", ylabel="training accuracy")
     a.legend()
     b.set_yscale("log")
     if max(res["zero"]["unit_spread"]) == 0:
         b.text(0.03, 0.1, "zero init: exactly 0 (drawn at 1e-18)", transform=b.transAxes, fontsize=8,
                color=COLORS["zero"])
-    b.set_xlabel("epoch")
-    b.set_ylabel("max difference between hidden units")
-    b.legend()
-    fig.tight_layout()
-    return fig
+    b.set(xlabel="epoch", ylabel="max difference between hidden units")
+    return _done(fig, b)
 
 
 def plot_init_scaling(res: dict[str, Any]):
@@ -108,13 +107,9 @@ def plot_init_scaling(res: dict[str, Any]):
         g = res[label]["mean_abs_grad"]
         a.semilogy(np.arange(1, len(s) + 1), np.maximum(s, 1e-30), "o-", ms=3, color=color, label=label)
         b.semilogy(np.arange(1, len(g) + 1), np.maximum(g, 1e-30), "o-", ms=3, color=color, label=label)
-    a.set_xlabel("layer")
-    a.set_ylabel("std of tanh activations")
-    b.set_xlabel("layer")
-    b.set_ylabel("mean |gradient| at layer input")
-    a.legend()
-    fig.tight_layout()
-    return fig
+    a.set(xlabel="layer", ylabel="std of tanh activations")
+    b.set(xlabel="layer", ylabel="mean |gradient| at layer input")
+    return _done(fig, a)
 
 
 def plot_softmax_stability(rows: Sequence[dict[str, Any]]):
@@ -124,11 +119,8 @@ def plot_softmax_stability(rows: Sequence[dict[str, Any]]):
     ax.semilogx(scales, [r["naive_nonfinite_fraction"] for r in rows], "o-", color=COLORS["zero"], label="naive")
     ax.semilogx(scales, [r["stable_nonfinite_fraction"] for r in rows], "s--", color=COLORS["xavier"],
                 label="stable (c = -max x)")
-    ax.set_xlabel("input standard deviation")
-    ax.set_ylabel("fraction of NaN/inf outputs")
-    ax.legend()
-    fig.tight_layout()
-    return fig
+    ax.set(xlabel="input standard deviation", ylabel="fraction of NaN/inf outputs")
+    return _done(fig, ax)
 
 
 # --------------------------------------------------------------------------- shared by several parts
@@ -151,8 +143,7 @@ def plot_confusion(conf, classes: Sequence[str], title: str = "", counts: bool |
                 if conf[i, j]:
                     ax.text(j, i, int(conf[i, j]), ha="center", va="center", fontsize=6,
                             color="white" if conf[i, j] > conf.max() / 2 else "black")
-    ax.set_xlabel("predicted")
-    ax.set_ylabel("true")
+    ax.set(xlabel="predicted", ylabel="true")
     if title:
         ax.set_title(title, fontsize=9)
     fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="test examples")

@@ -7,9 +7,8 @@ job = start(snakemake)  # noqa: F821
 import numpy as np
 
 from nnrec.common import save_figure, write_json
-from nnrec.torch_models.data import make_natural_augment
 from nnrec.torch_models.flowers import ScratchNet, load_flowers
-from nnrec.torch_models.loop import pick_device, seed_torch, train_and_test
+from nnrec.torch_models.loop import pick_device, seed_torch, train_image_classifier
 from nnrec.torch_models.plots import plot_history
 
 sm = snakemake  # noqa: F821
@@ -20,12 +19,10 @@ device = pick_device(sm.params.device)
 job.log.info(f"device={device} input={size}px split={split['source']}; data: {job.source}")
 seed_torch(seed)
 model = ScratchNet(len(classes), cfg["widths"], int(cfg["hidden"]), float(cfg["dropout"]))
-res = train_and_test(model, parts["train"], parts["valid"], parts["test"], cfg, device=device, logger=job.log,
-                     checkpoint_path=sm.output.model, seed=seed, augment=make_natural_augment(cfg.get("augment")),
-                     checkpoint_extra={"arch": "ScratchNet", "classes": classes, "config": cfg})
+res = train_image_classifier(model, parts, cfg, classes, device=device, logger=job.log,
+                             checkpoint_path=sm.output.model, seed=seed)
 hist = res.pop("history")
 res.pop("test_pred")
-job.log.info(f"test accuracy {res['test_acc']:.4f} (valid {res['valid_acc']:.4f}), {hist['train_time']:.0f}s")
 save_figure(plot_history(hist, "Flowers 17: 3 conv + 2 FC from scratch"), sm.output.curves)
 write_json(sm.output.metrics, {
     "part": "q6_2", "experiment": "flowers_scratch", "method": "3 conv + 2 FC from scratch", **res,

@@ -9,8 +9,7 @@ import numpy as np
 from nnrec.common import save_figure, write_json
 from nnrec.metrics import confusion_matrix
 from nnrec.plots import plot_confusion
-from nnrec.torch_models.data import make_natural_augment
-from nnrec.torch_models.loop import pick_device, seed_torch, train_and_test
+from nnrec.torch_models.loop import pick_device, seed_torch, train_image_classifier
 from nnrec.torch_models.plots import plot_history
 from nnrec.torch_models.scenes import SceneCNN, scene_inputs
 
@@ -23,12 +22,10 @@ job.log.info(f"device={device} train={n['train']} valid={n['valid']} test={n['te
              f"input={cfg['input_size']}px; data: {job.source}")
 seed_torch(seed)
 model = SceneCNN(len(classes), cfg["widths"], int(cfg["convs_per_stage"]), float(cfg["dropout"]))
-res = train_and_test(model, parts["train"], parts["valid"], parts["test"], cfg, device=device, logger=job.log,
-                     checkpoint_path=sm.output.model, seed=seed, augment=make_natural_augment(cfg.get("augment")),
-                     checkpoint_extra={"arch": "SceneCNN", "classes": classes, "config": cfg})
+res = train_image_classifier(model, parts, cfg, classes, device=device, logger=job.log,
+                             checkpoint_path=sm.output.model, seed=seed)
 hist = res.pop("history")
 conf = confusion_matrix(parts["test"][1].numpy(), res.pop("test_pred"), len(classes))
-job.log.info(f"test accuracy {res['test_acc']:.4f} (valid {res['valid_acc']:.4f}), {hist['train_time']:.0f}s")
 save_figure(plot_history(hist, "SUN scenes: CNN from scratch"), sm.output.curves)
 save_figure(plot_confusion(conf, classes, "SUN CNN from scratch"), sm.output.confusion)
 write_json(sm.output.metrics, {

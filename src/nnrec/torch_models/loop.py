@@ -58,6 +58,7 @@ __all__ = [
     "save_checkpoint",
     "load_checkpoint",
     "train_and_test",
+    "train_image_classifier",
 ]
 
 
@@ -463,3 +464,19 @@ def train_and_test(model: nn.Module, train: tuple, valid: tuple, test: tuple, cf
         "n_params": int(sum(p.numel() for p in model.parameters())),
         "n_trainable": int(sum(p.numel() for p in model.parameters() if p.requires_grad)),
     }
+
+
+def train_image_classifier(model: nn.Module, parts: Mapping[str, tuple], cfg: Mapping, classes: list[str], *,
+                           device, logger, checkpoint_path, seed: int) -> dict:
+    """:func:`train_and_test` for a network trained from scratch on natural images (the scene CNN, the
+    flowers network): ``parts = {"train"|"valid"|"test": (x, y)}``, the augmentation of
+    ``cfg["augment"]`` (:func:`nnrec.torch_models.data.make_natural_augment`), a checkpoint that
+    records the architecture, the classes and ``cfg``; logs the accuracies."""
+    from nnrec.torch_models.data import make_natural_augment
+
+    res = train_and_test(model, parts["train"], parts["valid"], parts["test"], cfg, device=device, logger=logger,
+                         checkpoint_path=checkpoint_path, seed=seed, augment=make_natural_augment(cfg.get("augment")),
+                         checkpoint_extra={"arch": type(model).__name__, "classes": classes, "config": cfg})
+    logger.info(f"test accuracy {res['test_acc']:.4f} (valid {res['valid_acc']:.4f}), "
+                f"{res['history']['train_time']:.0f}s")
+    return res

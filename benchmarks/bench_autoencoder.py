@@ -5,12 +5,12 @@ Writes benchmarks/autoencoder/train_time.json. Usage:
 """
 
 import argparse
-import json
 import time
 from pathlib import Path
 
 import numpy as np
 import yaml
+from benchlib import write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -43,9 +43,7 @@ def main():
            "epoch_s_mean": float(np.mean(res["epoch_seconds"])),
            "final_loss_per_image": res["history"]["train_loss_per_image"][-1],
            "note": "shared machine: other jobs may inflate the time"}
-    print(json.dumps(out, indent=2))
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(out, indent=2) + "\n")
+    write_result(a.out, out)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -25,6 +24,8 @@ sys.path.insert(0, str(ROOT / "src"))
 from nnrec.torch_models.cifar import build_cifar_model  # noqa: E402
 from nnrec.torch_models.loop import make_optimizer  # noqa: E402
 
+from benchlib import time_train_steps, write_result  # noqa: E402
+
 
 def measure(cfg: dict, dtype: str, channels_last: bool, threads: int, steps: int, batch: int) -> dict:
     torch.set_num_threads(threads)
@@ -34,21 +35,8 @@ def measure(cfg: dict, dtype: str, channels_last: bool, threads: int, steps: int
         model = model.to(memory_format=torch.channels_last)
     opt = make_optimizer(model, cfg["optimizer"])
     x, y = torch.randn(batch, 3, 32, 32), torch.randint(0, 10, (batch,))
-    if channels_last:
-        x = x.contiguous(memory_format=torch.channels_last)
-    loss_fn = torch.nn.CrossEntropyLoss(label_smoothing=0.2)
-    walls, cpus = [], []
-    for i in range(steps + 1):  # the first step warms up (allocations, oneDNN primitive creation)
-        w0, c0 = time.perf_counter(), time.process_time()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=dtype == "bf16"):
-            loss = loss_fn(model(x).float(), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if i:
-            walls.append(time.perf_counter() - w0)
-            cpus.append(time.process_time() - c0)
-    wall, cpu = sum(walls) / len(walls), sum(cpus) / len(cpus)
+    wall, cpu = time_train_steps(model, opt, x, y, steps, bf16=dtype == "bf16", channels_last=channels_last,
+                                 loss_fn=torch.nn.CrossEntropyLoss(label_smoothing=0.2))
     n_train = 50000 - int(cfg.get("n_valid", 0))
     return {"dtype": dtype, "channels_last": channels_last, "threads": threads, "batch": batch,
             "img_per_s_wall": batch / wall, "cpu_s_per_img": cpu / batch,
@@ -79,8 +67,7 @@ def main() -> None:
     load = os.getloadavg()
     out = {"model": cfg["model"], "load_average": load, "cpu_count": os.cpu_count(), "rows": rows,
            "note": "wall figures include contention from other processes (load average above)"}
-    Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(args.out).write_text(json.dumps(out, indent=1) + "\n")
+    write_result(args.out, out, indent=1)
 
 
 if __name__ == "__main__":

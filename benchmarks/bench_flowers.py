@@ -4,26 +4,20 @@ and the scratch network's training throughput, with the estimated total for the 
     python benchmarks/bench_flowers.py [--images 32] [--threads 2] [--out benchmarks/flowers.json]
 """
 
-import argparse
-import json
 import time
 
 import numpy as np
 
 from nnrec.config import load_config
 
+from benchlib import image_bench_args, train_seconds_per_image, write_result
+
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--config", default="config.yaml")
-    ap.add_argument("--images", type=int, default=32)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out")
-    a = ap.parse_args()
+    a = image_bench_args(images=32)
     cfg = load_config(a.config)["flowers"]
     import torch
 
-    torch.set_num_threads(a.threads)
     from nnrec.torch_models.flowers import ScratchNet, extract_pooled, make_finetune_net
     from nnrec.torch_models.data import to_input
 
@@ -41,33 +35,16 @@ def main():
         fs = (time.perf_counter() - t) / a.images
         net.train()
         opt = torch.optim.SGD(net.parameters(), lr=1e-3)
-        t = time.perf_counter()
-        bs = ft["full"].get("batch_size", 32)
-        for s in range(0, a.images, bs):
-            loss = torch.nn.functional.cross_entropy(net(xi[s : s + bs]), y[s : s + bs])
-            opt.zero_grad()
-            loss.backward()
-            opt.step()
-        ts = (time.perf_counter() - t) / a.images
+        ts = train_seconds_per_image(net, opt, xi, y, ft["full"].get("batch_size", 32))
         out[bb] = {"features_s_per_image": fs, "train_s_per_image": ts,
                    "total_s_est": fs * (n_train * ft["views"] + n_eval) + ft["full"]["epochs"] * (ts * n_train + fs * n_eval)}
     sc = cfg["scratch"]
     model = ScratchNet(17, sc["widths"], sc["hidden"], sc["dropout"])
     xs = to_input(x, sc["input_size"])
     opt = torch.optim.SGD(model.parameters(), lr=1e-3)
-    t = time.perf_counter()
-    for s in range(0, a.images, sc["batch_size"]):
-        loss = torch.nn.functional.cross_entropy(model(xs[s : s + sc["batch_size"]]), y[s : s + sc["batch_size"]])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    ss = (time.perf_counter() - t) / a.images
+    ss = train_seconds_per_image(model, opt, xs, y, sc["batch_size"])
     out["scratch"] = {"train_s_per_image": ss, "total_s_est": ss * n_train * sc["epochs"]}
-    print(json.dumps(out, indent=1))
-    if a.out:
-        from nnrec.common import write_json
-
-        write_json(a.out, out)
+    write_result(a.out, out, indent=1)
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchlib import write_result
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -46,9 +48,7 @@ def main():
            "train_cpu_time_s_total": summary.get("train_cpu_time_s_total"), "best_lr": summary["best_lr"],
            "test_acc": summary["test_acc"], "data_source": summary["data_source"],
            "note": "shared machine: other jobs may inflate the time"}
-    print(json.dumps(res, indent=2))
-    Path(a.out).parent.mkdir(parents=True, exist_ok=True)
-    Path(a.out).write_text(json.dumps(res, indent=2) + "\n")
+    write_result(a.out, res)
 
 
 if __name__ == "__main__":

@@ -6,27 +6,21 @@ throughput, frozen-backbone feature extraction. Prints a JSON line (and writes -
 Uses random images of the configured sizes (no data needed); figures scale linearly with the image count.
 """
 
-import argparse
-import json
 import time
 
 import numpy as np
 
 from nnrec.config import load_config
 
+from benchlib import image_bench_args, train_seconds_per_image, write_result
+
 
 def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--config", default="config.yaml")
-    ap.add_argument("--images", type=int, default=40)
-    ap.add_argument("--threads", type=int, default=2)
-    ap.add_argument("--out")
-    a = ap.parse_args()
+    a = image_bench_args(images=40)
     cfg = load_config(a.config)["scenes"]
     size = load_config(a.config)["data"]["datasets"]["sun"]["image_size"]
     import torch
 
-    torch.set_num_threads(a.threads)
     from nnrec.bow import filter_responses, spatial_pyramid_histogram, visual_words
     from nnrec.torch_models.flowers import extract_pooled, make_finetune_net
     from nnrec.torch_models.data import to_input
@@ -46,13 +40,7 @@ def main():
     xb = to_input(x, c["input_size"])
     yb = torch.as_tensor(rng.integers(0, 8, a.images))
     opt = torch.optim.SGD(model.parameters(), lr=0.01)
-    t = time.perf_counter()
-    for s in range(0, a.images, c["batch_size"]):
-        loss = torch.nn.functional.cross_entropy(model(xb[s : s + c["batch_size"]]), yb[s : s + c["batch_size"]])
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-    cnn_s = (time.perf_counter() - t) / a.images
+    cnn_s = train_seconds_per_image(model, opt, xb, yb, c["batch_size"])
 
     f = cfg["frozen"]
     net = make_finetune_net(f["backbones"][0], 8)
@@ -67,11 +55,7 @@ def main():
         "threads": a.threads, "images": a.images,
         "note": "measured on a shared machine: contention inflates the times",
     }
-    print(json.dumps(est, indent=1))
-    if a.out:
-        from nnrec.common import write_json
-
-        write_json(a.out, est)
+    write_result(a.out, est, indent=1)
 
 
 if __name__ == "__main__":

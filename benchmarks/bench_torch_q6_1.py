@@ -13,7 +13,6 @@ import argparse
 import json
 import os
 import sys
-import time
 from pathlib import Path
 
 import torch
@@ -26,26 +25,9 @@ from nnrec.torch_models.cifar import build_cifar_model  # noqa: E402
 from nnrec.torch_models.loop import make_optimizer  # noqa: E402
 from nnrec.torch_models.nist36 import build_model  # noqa: E402
 
+from benchlib import time_train_steps  # noqa: E402
+
 N_NIST_TRAIN, N_CIFAR_TRAIN = 10800, 50000
-
-
-def time_steps(model, opt, x, y, steps, bf16=False, channels_last=False, reduction="mean"):
-    if channels_last:
-        model = model.to(memory_format=torch.channels_last)
-        x = x.contiguous(memory_format=torch.channels_last)
-    loss_fn = torch.nn.CrossEntropyLoss(reduction=reduction)
-    walls, cpus = [], []
-    for i in range(steps + 1):
-        w0, c0 = time.perf_counter(), time.process_time()
-        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16):
-            loss = loss_fn(model(x).float(), y)
-        opt.zero_grad()
-        loss.backward()
-        opt.step()
-        if i:
-            walls.append(time.perf_counter() - w0)
-            cpus.append(time.process_time() - c0)
-    return sum(walls) / steps, sum(cpus) / steps
 
 
 def main() -> None:
@@ -65,21 +47,22 @@ def main() -> None:
     m = build_model("fc", {"hidden": q3["hidden"], "activation": q3["activation"]})
     opt = make_optimizer(m, {"name": "sgd", "lr": 1e-3, "momentum": 0.0})
     bs = q3["batch_size"]
-    w, c = time_steps(m, opt, torch.rand(bs, 1024), torch.randint(0, 36, (bs,)), args.steps * 20, reduction="sum")
+    w, c = time_train_steps(m, opt, torch.rand(bs, 1024), torch.randint(0, 36, (bs,)), args.steps * 20,
+                            loss_fn=torch.nn.CrossEntropyLoss(reduction="sum"))
     rows.append(("nist36_fc", q3["epochs"], -(-N_NIST_TRAIN // bs), w, c))
 
     cfg = pt["nist36_cnn"]
     m = build_model("cnn", cfg["model"])
     opt = make_optimizer(m, cfg["optimizer"])
     bs = cfg["batch_size"]
-    w, c = time_steps(m, opt, torch.rand(bs, 1024), torch.randint(0, 36, (bs,)), args.steps)
+    w, c = time_train_steps(m, opt, torch.rand(bs, 1024), torch.randint(0, 36, (bs,)), args.steps)
     rows.append(("nist36_cnn", cfg["epochs"], -(-N_NIST_TRAIN // bs), w, c))
 
     cfg = pt["cifar10"]
     m = build_cifar_model(cfg["model"])
     opt = make_optimizer(m, cfg["optimizer"])
     bs = cfg["batch_size"]
-    w, c = time_steps(m, opt, torch.randn(bs, 3, 32, 32), torch.randint(0, 10, (bs,)), args.steps,
+    w, c = time_train_steps(m, opt, torch.randn(bs, 3, 32, 32), torch.randint(0, 10, (bs,)), args.steps,
                       bf16=cfg.get("autocast") == "bfloat16", channels_last=cfg.get("channels_last", False))
     rows.append(("cifar10", cfg["epochs"], (N_CIFAR_TRAIN - cfg["n_valid"]) // bs, w, c))
 

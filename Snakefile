@@ -2,7 +2,6 @@
 #     snakemake --cores 4
 # See README.md for targets, configuration and cluster use; docs/architecture.md for the layout.
 
-import os
 import sys
 from pathlib import Path
 
@@ -12,16 +11,15 @@ min_version("9.0")
 
 # The code of THIS checkout, for the Snakemake process (config validation below) and for every job.
 # A job runs its script in a new Python process, which would import nnrec from whatever is installed
-# (e.g. an editable install of another checkout): PYTHONPATH comes before site-packages there, so
-# putting this checkout's src/ first on it makes every job import this checkout's code
-# (nnrec.workflow.start checks it and stops a job that imported another nnrec).
+# (e.g. an editable install of another checkout): jobs_import_from puts this checkout's src/ first on
+# the PYTHONPATH the jobs inherit (nnrec.workflow.start checks it and stops a job with another nnrec).
 CHECKOUT_SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, CHECKOUT_SRC)
-os.environ["PYTHONPATH"] = os.pathsep.join(
-    [CHECKOUT_SRC] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != CHECKOUT_SRC]
-)
 
 from nnrec.config import validate_config
+from nnrec.workflow import jobs_import_from
+
+jobs_import_from(CHECKOUT_SRC)
 
 
 configfile: str(Path(workflow.basedir) / "config.yaml")

@@ -156,3 +156,11 @@ def test_a_failing_rule_ends_its_log_with_the_traceback(marked_copy, tmp_path):
     assert "Traceback (most recent call last)" in "\n".join(log)
     assert log[-1].startswith("FileNotFoundError") and "train.npz" in log[-1], log[-8:]
     assert not (tmp_path / "results" / "data" / "nist36_contact_sheet.png").exists()
+
+
+def test_jobs_import_from_puts_the_checkout_first_once():
+    from nnrec.workflow import jobs_import_from
+
+    env = {"PYTHONPATH": os.pathsep.join(["/elsewhere", "/ck/src"])}
+    assert jobs_import_from("/ck/src", env) == os.pathsep.join(["/ck/src", "/elsewhere"])
+    assert jobs_import_from("/ck/src", {}) == "/ck/src"

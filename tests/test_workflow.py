@@ -80,3 +80,27 @@ def test_end_to_end_on_test_config_builds_the_pdf(tmp_path_factory):
     # a second run has nothing left to do
     again = dry_run_jobs(work, "--configfile", str(REPO / "config.test.yaml"))
     assert again == {}, again
+
+
+def _check_lint():
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("check_lint", REPO / ".ci" / "check_lint.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+def test_lint_reports_only_the_documented_kind():
+    check = _check_lint()
+    titles = check.lint_titles()
+    assert titles, "snakemake --lint reported nothing at all (the parser may be broken)"
+    assert check.undocumented(titles) == []
+
+
+def test_rule_files_are_formatted_with_snakefmt():
+    if shutil.which("snakefmt") is None:
+        pytest.skip("snakefmt not installed (pip install -e '.[test]')")
+    r = subprocess.run(["snakefmt", "--check", "Snakefile", "workflow/rules"], cwd=REPO, capture_output=True,
+                       text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr

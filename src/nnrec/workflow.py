@@ -30,6 +30,7 @@ wall and CPU time, threads.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from dataclasses import dataclass, field
@@ -42,6 +43,17 @@ from nnrec.common import config_hash, get_logger, set_threads
 
 class CheckoutMismatch(RuntimeError):
     """The job imported ``nnrec`` from somewhere other than the checkout being run."""
+
+
+def jobs_import_from(src: str | Path, environ=os.environ) -> str:
+    """Put ``src`` (a checkout's ``src/``) first on ``PYTHONPATH`` in ``environ`` and return the new
+    value. Called by the Snakefile on the Snakemake process's environment, which every job inherits:
+    a script job is a new Python process, and PYTHONPATH comes before site-packages (and so before
+    any editable install of another checkout) on its ``sys.path``."""
+    src = str(src)
+    rest = [p for p in environ.get("PYTHONPATH", "").split(os.pathsep) if p and p != src]
+    environ["PYTHONPATH"] = os.pathsep.join([src, *rest])
+    return environ["PYTHONPATH"]
 
 
 def checkout_src(scriptdir: str | Path) -> Path:
@@ -99,6 +111,11 @@ class Job:
     threads: int
     t0: float = field(default_factory=time.perf_counter)
     c0: float = field(default_factory=time.process_time)
+
+    @property
+    def checkout(self) -> Path:
+        """The checkout whose script runs (templates, theory answers, its git commit)."""
+        return checkout_src(self.sm.scriptdir).parent
 
     @property
     def prov(self) -> str:

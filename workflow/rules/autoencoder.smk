@@ -10,22 +10,22 @@ AE_SHARED = {k: AE[k] for k in ("seed", "code_size", "batch_size", "momentum", "
 rule autoencoder_train:
     input:
         prov=prov("nist36"),
-    wildcard_constraints:
-        run="|".join(AE_RUNS),
     output:
         metrics="results/autoencoder/{run}/metrics.json",
         weights="results/autoencoder/{run}/weights.npz",
-    params:
-        cfg=AE_SHARED,
-        run=lambda w: AE["runs"][w.run],
     log:
         "logs/autoencoder/train_{run}.log",
     benchmark:
         "benchmarks/autoencoder/train_{run}.tsv"
+    wildcard_constraints:
+        run="|".join(AE_RUNS),
     threads: 1
     resources:
         mem_mb=1500,
         runtime=20,
+    params:
+        cfg=AE_SHARED,
+        run=lambda w: AE["runs"][w.run],
     script:
         "../scripts/autoencoder_train.py"
 
@@ -41,9 +41,6 @@ rule autoencoder_summary:
         loss_fig="results/autoencoder/loss.png",
         psnr_fig="results/autoencoder/psnr_per_class.png",
         headline="results/autoencoder/headline.json",
-    params:
-        cfg=AE_SHARED | {k: AE[k] for k in ("pca_components", "show_classes", "show_per_class", "gradcheck")},
-        runs={run: f"results/autoencoder/{run}" for run in AE_RUNS},  # {name: folder}, read by name
     log:
         "logs/autoencoder/summary.log",
     benchmark:
@@ -52,6 +49,8 @@ rule autoencoder_summary:
     resources:
         mem_mb=2500,
         runtime=10,
+    params:
+        cfg=AE_SHARED | {k: AE[k] for k in ("pca_components", "show_classes", "show_per_class", "gradcheck")},
+        runs={run: f"results/autoencoder/{run}" for run in AE_RUNS},  # {name: folder}, read by name
     script:
         "../scripts/autoencoder_summary.py"
-

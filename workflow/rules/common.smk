@@ -2,6 +2,7 @@
 # the workflow's final outputs: get_final_output() for `rule all`, report_inputs() and
 # headline_files() for the report. Included first, so every rule file can use these.
 
+
 def prov(dataset):
     """The provenance marker of a prepared dataset (the declared output of prepare_<dataset>)."""
     return f"resources/{dataset}/provenance.json"
@@ -26,6 +27,11 @@ def lr_tag(lr):
 
 def q3_lr_tags():
     return [lr_tag(lr) for lr in config["numpy_nn"]["q3"]["lrs"]]
+
+
+def q3_run_file(lr, name):
+    """A file of the main Q3 run at ``lr`` (q3_train makes it for any lr, e.g. the one the torch FC mirrors)."""
+    return f"results/numpy_nn/q3_lr{lr_tag(lr)}/{name}"
 
 
 def q3_run_dirs(tag):
@@ -79,11 +85,7 @@ def report_inputs():
             for f in ("summary.json", "accuracy.png", "loss.png", "weights.png", "confusion.png", "seeds.png")
         ]
         + [f"results/numpy_nn/q3_lr{tag}/curves.png" for tag in q3_lr_tags()],
-        "q4": [
-            f"results/ocr/{p}{ext}"
-            for p in ocr_pages()
-            for ext in (".txt", ".json", ".png", "_crops.png")
-        ]
+        "q4": [f"results/ocr/{p}{ext}" for p in ocr_pages() for ext in (".txt", ".json", ".png", "_crops.png")]
         + [
             "results/ocr/summary.json",
             "results/ocr/generated/summary.json",

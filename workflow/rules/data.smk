@@ -17,24 +17,25 @@ PREPARE_RESOURCES = {
 rule prepare_dataset:
     output:
         "resources/{dataset}/provenance.json",
-    params:
-        # the config subtree this dataset depends on (a change reruns only this dataset)
-        sources=lambda w: {k: v for k, v in config["data"]["datasets"][w.dataset].items()
-                           if k != "contact_sheet_per_class"},
-        standin=lambda w: config.get("standin") if w.dataset in ("nist36", "ocr_pages") else None,
+    log:
+        "logs/data/prepare_{dataset}.log",
+    benchmark:
+        "benchmarks/data/prepare_{dataset}.tsv"
     wildcard_constraints:
         dataset="|".join(DATASETS),
     # data first: most of the DAG waits on it (without this, a long torch job can start first and
     # hold a core the two-thread stand-in generator needs)
     priority: 50
-    log:
-        "logs/data/prepare_{dataset}.log",
-    benchmark:
-        "benchmarks/data/prepare_{dataset}.tsv"
     threads: lambda w: config["standin"]["workers"] if w.dataset == "nist36" else 1  # stand-in generator
     resources:
         mem_mb=lambda w: PREPARE_RESOURCES[w.dataset]["mem_mb"],
         runtime=lambda w: PREPARE_RESOURCES[w.dataset]["runtime"],
+    params:
+        # the config subtree this dataset depends on (a change reruns only this dataset)
+        sources=lambda w: {
+            k: v for k, v in config["data"]["datasets"][w.dataset].items() if k != "contact_sheet_per_class"
+        },
+        standin=lambda w: config.get("standin") if w.dataset in ("nist36", "ocr_pages") else None,
     script:
         "../scripts/prepare_dataset.py"
 
@@ -44,9 +45,11 @@ rule nist36_contact_sheet:
     input:
         prov=prov("nist36"),
     output:
-        report("results/data/nist36_contact_sheet.png", caption="../../report/templates/captions/nist36_contact_sheet.rst", category="Data"),
-    params:
-        per_class=config["data"]["datasets"]["nist36"]["contact_sheet_per_class"],
+        report(
+            "results/data/nist36_contact_sheet.png",
+            caption="../../report/templates/captions/nist36_contact_sheet.rst",
+            category="Data",
+        ),
     log:
         "logs/data/nist36_contact_sheet.log",
     benchmark:
@@ -55,6 +58,7 @@ rule nist36_contact_sheet:
     resources:
         mem_mb=1500,
         runtime=2,
+    params:
+        per_class=config["data"]["datasets"]["nist36"]["contact_sheet_per_class"],
     script:
         "../scripts/nist36_contact_sheet.py"
-

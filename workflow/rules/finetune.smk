@@ -14,6 +14,15 @@ rule flowers_finetune:
         metrics="results/pytorch/flowers_finetune_{backbone}/metrics.json",
         model="results/pytorch/flowers_finetune_{backbone}/model.pt",
         curves="results/pytorch/flowers_finetune_{backbone}/curves.png",
+    log:
+        "logs/pytorch/flowers_finetune_{backbone}.log",
+    benchmark:
+        "benchmarks/pytorch/flowers_finetune_{backbone}.tsv"
+    wildcard_constraints:
+        backbone="squeezenet1_1|mobilenet_v2",
+    threads: FL["threads"]
+    resources:
+        **torch_resources("flowers", 4000, 20),
     params:
         cfg=FL["finetune"],
         input_size=FL["input_size"],
@@ -21,15 +30,6 @@ rule flowers_finetune:
         max_per_class=FL["max_per_class"],
         device=FL["device"],
         sha256=lambda w: weights_sha256(w.backbone),
-    wildcard_constraints:
-        backbone="squeezenet1_1|mobilenet_v2",
-    log:
-        "logs/pytorch/flowers_finetune_{backbone}.log",
-    benchmark:
-        "benchmarks/pytorch/flowers_finetune_{backbone}.tsv"
-    threads: FL["threads"]
-    resources:
-        **torch_resources("flowers", 4000, 20),
     script:
         "../scripts/flowers_finetune.py"
 
@@ -42,11 +42,6 @@ rule flowers_scratch:
         metrics="results/pytorch/flowers_scratch/metrics.json",
         model="results/pytorch/flowers_scratch/model.pt",
         curves="results/pytorch/flowers_scratch/curves.png",
-    params:
-        cfg=FL["scratch"],
-        seed=FL["seed"],
-        max_per_class=FL["max_per_class"],
-        device=FL["device"],
     log:
         "logs/pytorch/flowers_scratch.log",
     benchmark:
@@ -54,6 +49,11 @@ rule flowers_scratch:
     threads: FL["threads"]
     resources:
         **torch_resources("flowers", 3000, 20),
+    params:
+        cfg=FL["scratch"],
+        seed=FL["seed"],
+        max_per_class=FL["max_per_class"],
+        device=FL["device"],
     script:
         "../scripts/flowers_scratch.py"
 
@@ -66,8 +66,6 @@ rule flowers_summary:
     output:
         compare="results/pytorch/flowers/compare.json",
         headline="results/pytorch/flowers/headline.json",
-    params:
-        finetune={b: f"results/pytorch/flowers_finetune_{b}/metrics.json" for b in flower_backbones()},
     log:
         "logs/pytorch/flowers_summary.log",
     benchmark:
@@ -76,6 +74,7 @@ rule flowers_summary:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        finetune={b: f"results/pytorch/flowers_finetune_{b}/metrics.json" for b in flower_backbones()},
     script:
         "../scripts/flowers_summary.py"
-

@@ -10,8 +10,6 @@ rule q2:
         metrics="results/numpy_nn/q2/metrics.json",
         figure="results/numpy_nn/q2/training.png",
         headline="results/numpy_nn/q2/headline.json",
-    params:
-        cfg={k: NNP[k] for k in ("seed", "loss_reduction", "q2")},
     log:
         "logs/numpy_nn/q2.log",
     benchmark:
@@ -20,9 +18,10 @@ rule q2:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        cfg={k: NNP[k] for k in ("seed", "loss_reduction", "q2")},
     script:
         "../scripts/q2_sanity.py"
-
 
 
 # ------------------------------------------------------------------------------------------- Q3
@@ -40,25 +39,25 @@ rule q3_train:
     """One Q3 run at learning rate {lr} with the part's seed (the runs shown in Q3.1/Q3.2)."""
     input:
         prov=prov("nist36"),
-    wildcard_constraints:
-        **Q3_WILDCARDS,
     output:
         metrics="results/numpy_nn/q3_lr{lr}/metrics.json",
         weights="results/numpy_nn/q3_lr{lr}/weights.npz",
         weights_init="results/numpy_nn/q3_lr{lr}/weights_init.npz",
         figure="results/numpy_nn/q3_lr{lr}/curves.png",
-    params:
-        cfg=Q3_RUN_CFG,
-        seed=NNP["seed"],
-        repeat=False,
     log:
         "logs/numpy_nn/q3_lr{lr}.log",
     benchmark:
         "benchmarks/numpy_nn/q3_lr{lr}.tsv"
+    wildcard_constraints:
+        **Q3_WILDCARDS,
     threads: 1
     resources:
         mem_mb=1500,
         runtime=15,
+    params:
+        cfg=Q3_RUN_CFG,
+        seed=NNP["seed"],
+        repeat=False,
     script:
         "../scripts/q3_train.py"
 
@@ -69,14 +68,14 @@ use rule q3_train as q3_train_repeat with:
         weights="results/numpy_nn/q3_lr{lr}_seed{seed}/weights.npz",
         weights_init="results/numpy_nn/q3_lr{lr}_seed{seed}/weights_init.npz",
         figure="results/numpy_nn/q3_lr{lr}_seed{seed}/curves.png",
-    params:
-        cfg=Q3_RUN_CFG,
-        seed=lambda w: int(w.seed),
-        repeat=True,
     log:
         "logs/numpy_nn/q3_lr{lr}_seed{seed}.log",
     benchmark:
         "benchmarks/numpy_nn/q3_lr{lr}_seed{seed}.tsv"
+    params:
+        cfg=Q3_RUN_CFG,
+        seed=lambda w: int(w.seed),
+        repeat=True,
 
 
 rule q3_summary:
@@ -94,10 +93,6 @@ rule q3_summary:
         confusion_fig="results/numpy_nn/q3/confusion.png",
         seeds_fig="results/numpy_nn/q3/seeds.png",
         headline="results/numpy_nn/q3/headline.json",
-    params:
-        cfg=Q3_RUN_CFG | {k: Q3[k] for k in ("lrs", "repeat_seeds", "top_pairs")} | {"seed": NNP["seed"]},
-        # {lr tag: [main run folder, repeat folders]}: the script reads the runs by this, not by input order
-        runs={tag: q3_run_dirs(tag) for tag in Q3_LR_TAGS},
     log:
         "logs/numpy_nn/q3_summary.log",
     benchmark:
@@ -106,6 +101,9 @@ rule q3_summary:
     resources:
         mem_mb=1500,
         runtime=5,
+    params:
+        cfg=Q3_RUN_CFG | {k: Q3[k] for k in ("lrs", "repeat_seeds", "top_pairs")} | {"seed": NNP["seed"]},
+        # {lr tag: [main run folder, repeat folders]}: the script reads the runs by this, not by input order
+        runs={tag: q3_run_dirs(tag) for tag in Q3_LR_TAGS},
     script:
         "../scripts/q3_summary.py"
-

@@ -23,12 +23,6 @@ rule ocr_page:
         json="results/ocr/{page}.json",
         figure="results/ocr/{page}.png",
         crops="results/ocr/{page}_crops.png",
-    params:
-        cfg=OCR_READ_CFG,
-        classifiers=OCR_CLASSIFIERS,
-        standin=config.get("standin"),
-        image=lambda w: f"resources/ocr_pages/images/{w.page}.jpg",
-        ground_truth="resources/ocr_pages/ground_truth.json",
     log:
         "logs/ocr/{page}.log",
     benchmark:
@@ -37,6 +31,12 @@ rule ocr_page:
     resources:
         mem_mb=1500,
         runtime=10,
+    params:
+        cfg=OCR_READ_CFG,
+        classifiers=OCR_CLASSIFIERS,
+        standin=config.get("standin"),
+        image=lambda w: f"resources/ocr_pages/images/{w.page}.jpg",
+        ground_truth="resources/ocr_pages/ground_truth.json",
     script:
         "../scripts/ocr_page.py"
 
@@ -49,11 +49,6 @@ rule ocr_summary:
     output:
         summary="results/ocr/summary.json",
         headline="results/ocr/headline.json",
-    params:
-        pages={p: f"results/ocr/{p}.json" for p in OCR_PAGES},
-        classifiers=list(OCR_CLASSIFIERS),
-        headline_classifier=OCR["headline_classifier"],
-        cfg=OCR,
     log:
         "logs/ocr/summary.log",
     benchmark:
@@ -62,6 +57,11 @@ rule ocr_summary:
     resources:
         mem_mb=300,
         runtime=2,
+    params:
+        pages={p: f"results/ocr/{p}.json" for p in OCR_PAGES},
+        classifiers=list(OCR_CLASSIFIERS),
+        headline_classifier=OCR["headline_classifier"],
+        cfg=OCR,
     script:
         "../scripts/ocr_summary.py"
 
@@ -74,12 +74,6 @@ rule ocr_generated:
     output:
         summary="results/ocr/generated/summary.json",
         figure="results/ocr/generated/gen_01.png",
-    params:
-        cfg=OCR_READ_CFG,
-        generated=OCR["generated"],
-        classifiers=OCR_CLASSIFIERS,
-        standin=config.get("standin"),
-        iou_min=OCR["iou_min"],
     log:
         "logs/ocr/generated.log",
     benchmark:
@@ -88,6 +82,12 @@ rule ocr_generated:
     resources:
         mem_mb=1000,
         runtime=10,
+    params:
+        cfg=OCR_READ_CFG,
+        generated=OCR["generated"],
+        classifiers=OCR_CLASSIFIERS,
+        standin=config.get("standin"),
+        iou_min=OCR["iou_min"],
     script:
         "../scripts/ocr_generated.py"
 
@@ -97,11 +97,6 @@ rule ocr_failures:
     output:
         json="results/ocr/failures/failures.json",
         figure="results/ocr/failures/failures.png",
-    params:
-        cfg=OCR_READ_CFG,
-        generated=OCR["generated"],
-        standin=config.get("standin"),
-        iou_min=OCR["iou_min"],
     log:
         "logs/ocr/failures.log",
     benchmark:
@@ -110,6 +105,10 @@ rule ocr_failures:
     resources:
         mem_mb=1000,
         runtime=5,
+    params:
+        cfg=OCR_READ_CFG,
+        generated=OCR["generated"],
+        standin=config.get("standin"),
+        iou_min=OCR["iou_min"],
     script:
         "../scripts/ocr_failures.py"
-

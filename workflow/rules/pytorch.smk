@@ -6,11 +6,6 @@
 PT = config["pytorch"]
 
 
-def q3_run_file(lr, name):
-    """A file of the numpy Q3 run the torch FC mirrors (numpy_nn.smk's q3_train makes it for any lr)."""
-    return f"results/numpy_nn/q3_lr{lr_tag(lr)}/{name}"
-
-
 rule torch_nist36_fc:
     """Q6.1.1: the Q3 network in PyTorch, from the numpy run's initial weights and batches."""
     input:
@@ -22,11 +17,6 @@ rule torch_nist36_fc:
         model="results/pytorch/nist36_fc/model.pt",
         curves="results/pytorch/nist36_fc/curves.png",
         crosscheck="results/pytorch/nist36_fc/crosscheck.png",
-    params:
-        arch="fc",
-        cfg=PT["nist36_fc"],
-        seed=PT["seed"],
-        device=PT["device"],
     log:
         "logs/pytorch/nist36_fc.log",
     benchmark:
@@ -34,6 +24,11 @@ rule torch_nist36_fc:
     threads: PT["threads"]
     resources:
         **torch_resources("pytorch", 2000, 20),
+    params:
+        arch="fc",
+        cfg=PT["nist36_fc"],
+        seed=PT["seed"],
+        device=PT["device"],
     script:
         "../scripts/torch_nist36.py"
 
@@ -46,11 +41,6 @@ rule torch_nist36_cnn:
         metrics="results/pytorch/nist36_cnn/metrics.json",
         model="results/pytorch/nist36_cnn/model.pt",
         curves="results/pytorch/nist36_cnn/curves.png",
-    params:
-        arch="cnn",
-        cfg=PT["nist36_cnn"],
-        seed=PT["seed"],
-        device=PT["device"],
     log:
         "logs/pytorch/nist36_cnn.log",
     benchmark:
@@ -58,6 +48,11 @@ rule torch_nist36_cnn:
     threads: PT["threads"]
     resources:
         **torch_resources("pytorch", 2000, 30),
+    params:
+        arch="cnn",
+        cfg=PT["nist36_cnn"],
+        seed=PT["seed"],
+        device=PT["device"],
     script:
         "../scripts/torch_nist36.py"
 
@@ -70,10 +65,6 @@ rule torch_cifar10:
         metrics="results/pytorch/cifar10/metrics.json",
         model="results/pytorch/cifar10/model.pt",
         curves="results/pytorch/cifar10/curves.png",
-    params:
-        cfg=PT["cifar10"],
-        seed=PT["seed"],
-        device=PT["device"],
     log:
         "logs/pytorch/cifar10.log",
     benchmark:
@@ -81,6 +72,10 @@ rule torch_cifar10:
     threads: PT["threads"]
     resources:
         **torch_resources("pytorch", 6000, 40),
+    params:
+        cfg=PT["cifar10"],
+        seed=PT["seed"],
+        device=PT["device"],
     script:
         "../scripts/torch_cifar10.py"
 
@@ -105,4 +100,3 @@ rule torch_q6_1_summary:
         runtime=5,
     script:
         "../scripts/torch_q6_1_summary.py"
-

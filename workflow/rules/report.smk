@@ -43,12 +43,10 @@ rule report:
         summary="results/summary.json",
         sources=REPORT_SOURCES,
     output:
-        pdf=report("results/report/writeup.pdf", caption="../../report/templates/captions/writeup.rst", category="Writeup"),
+        pdf=report(
+            "results/report/writeup.pdf", caption="../../report/templates/captions/writeup.rst", category="Writeup"
+        ),
         html="results/report/writeup.html",
-    params:
-        cfg=config["report"],
-        config_hash=config_hash(config),
-        repo=workflow.basedir,  # templates and theory answers live in the checkout
     log:
         "logs/report/report.log",
     benchmark:
@@ -57,5 +55,8 @@ rule report:
     resources:
         mem_mb=2000,
         runtime=10,
+    params:
+        cfg=config["report"],
+        config_hash=config_hash(config),
     script:
         "../scripts/report.py"

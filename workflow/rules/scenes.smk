@@ -13,10 +13,6 @@ rule scenes_bow:
     output:
         metrics="results/scenes/sun_bow/metrics.json",
         confusion="results/scenes/sun_bow/confusion.png",
-    params:
-        cfg=SC["bow"],
-        seed=SC["seed"],
-        max_per_class=SC["max_per_class"],
     log:
         "logs/scenes/sun_bow.log",
     benchmark:
@@ -25,6 +21,10 @@ rule scenes_bow:
     resources:
         mem_mb=2000,
         runtime=20,
+    params:
+        cfg=SC["bow"],
+        seed=SC["seed"],
+        max_per_class=SC["max_per_class"],
     script:
         "../scripts/scenes_bow.py"
 
@@ -38,12 +38,6 @@ rule scenes_cnn:
         model="results/scenes/sun_cnn/model.pt",
         curves="results/scenes/sun_cnn/curves.png",
         confusion="results/scenes/sun_cnn/confusion.png",
-    params:
-        cfg=SC["cnn"],
-        n_valid=SC["n_valid"],
-        seed=SC["seed"],
-        max_per_class=SC["max_per_class"],
-        device=SC["device"],
     log:
         "logs/scenes/sun_cnn.log",
     benchmark:
@@ -51,6 +45,12 @@ rule scenes_cnn:
     threads: SC["threads"]
     resources:
         **torch_resources("scenes", 3000, 30),
+    params:
+        cfg=SC["cnn"],
+        n_valid=SC["n_valid"],
+        seed=SC["seed"],
+        max_per_class=SC["max_per_class"],
+        device=SC["device"],
     script:
         "../scripts/scenes_cnn.py"
 
@@ -63,6 +63,15 @@ rule scenes_frozen:
     output:
         metrics="results/scenes/sun_frozen_{backbone}/metrics.json",
         curves="results/scenes/sun_frozen_{backbone}/curves.png",
+    log:
+        "logs/scenes/sun_frozen_{backbone}.log",
+    benchmark:
+        "benchmarks/scenes/sun_frozen_{backbone}.tsv"
+    wildcard_constraints:
+        backbone="squeezenet1_1|mobilenet_v2",
+    threads: SC["threads"]
+    resources:
+        **torch_resources("scenes", 3000, 20),
     params:
         cfg=SC["frozen"],
         n_valid=SC["n_valid"],
@@ -70,15 +79,6 @@ rule scenes_frozen:
         max_per_class=SC["max_per_class"],
         device=SC["device"],
         sha256=lambda w: weights_sha256(w.backbone),
-    wildcard_constraints:
-        backbone="squeezenet1_1|mobilenet_v2",
-    log:
-        "logs/scenes/sun_frozen_{backbone}.log",
-    benchmark:
-        "benchmarks/scenes/sun_frozen_{backbone}.tsv"
-    threads: SC["threads"]
-    resources:
-        **torch_resources("scenes", 3000, 20),
     script:
         "../scripts/scenes_frozen.py"
 
@@ -92,8 +92,6 @@ rule scenes_summary:
     output:
         compare="results/scenes/compare.json",
         headline="results/scenes/headline.json",
-    params:
-        frozen={b: f"results/scenes/sun_frozen_{b}/metrics.json" for b in scene_backbones()},
     log:
         "logs/scenes/summary.log",
     benchmark:
@@ -102,5 +100,7 @@ rule scenes_summary:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        frozen={b: f"results/scenes/sun_frozen_{b}/metrics.json" for b in scene_backbones()},
     script:
         "../scripts/scenes_summary.py"

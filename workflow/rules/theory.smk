@@ -7,13 +7,31 @@ rule theory_checks:
     differences, activation plots, vanishing gradients, zero vs Xavier initialisation."""
     output:
         checks="results/theory/checks.json",
-        activations=report("results/theory/activations.png", caption="../../report/templates/captions/theory_activations.rst", category="Q1 theory checks"),
-        gradient_stack=report("results/theory/gradient_stack.png", caption="../../report/templates/captions/theory_gradient_stack.rst", category="Q1 theory checks"),
-        zero_init=report("results/theory/zero_init.png", caption="../../report/templates/captions/theory_zero_init.rst", category="Q1 theory checks"),
-        init_scaling=report("results/theory/init_scaling.png", caption="../../report/templates/captions/theory_init_scaling.rst", category="Q1 theory checks"),
-        softmax=report("results/theory/softmax_stability.png", caption="../../report/templates/captions/theory_softmax.rst", category="Q1 theory checks"),
-    params:
-        cfg=config["theory"],
+        activations=report(
+            "results/theory/activations.png",
+            caption="../../report/templates/captions/theory_activations.rst",
+            category="Q1 theory checks",
+        ),
+        gradient_stack=report(
+            "results/theory/gradient_stack.png",
+            caption="../../report/templates/captions/theory_gradient_stack.rst",
+            category="Q1 theory checks",
+        ),
+        zero_init=report(
+            "results/theory/zero_init.png",
+            caption="../../report/templates/captions/theory_zero_init.rst",
+            category="Q1 theory checks",
+        ),
+        init_scaling=report(
+            "results/theory/init_scaling.png",
+            caption="../../report/templates/captions/theory_init_scaling.rst",
+            category="Q1 theory checks",
+        ),
+        softmax=report(
+            "results/theory/softmax_stability.png",
+            caption="../../report/templates/captions/theory_softmax.rst",
+            category="Q1 theory checks",
+        ),
     log:
         "logs/theory/theory_checks.log",
     benchmark:
@@ -22,6 +40,7 @@ rule theory_checks:
     resources:
         mem_mb=500,
         runtime=5,
+    params:
+        cfg=config["theory"],
     script:
         "../scripts/theory_checks.py"
-

@@ -14,7 +14,7 @@ cfg = sm.params.cfg
 # templates, theory answers and the git commit come from the checkout (the Snakefile's folder);
 # results/ and benchmarks/ from the working directory (they differ under --directory)
 problems = render_report(
-    Path(sm.params.repo),
+    job.checkout,
     sm.output.pdf,
     results_root=Path.cwd() / "results",
     provenance_files=list(sm.input.provenance),

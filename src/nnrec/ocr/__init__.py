@@ -4,7 +4,8 @@
 - :mod:`.lines`: text lines, reading order, word gaps;
 - :mod:`.recognise`: shared glyph normalisation + classification -> text (Q4.4);
 - :mod:`.score`: character / word accuracy, detection matching;
-- :mod:`.generated`: pages with known text from held-out stand-in characters, Q4.1 failure cases;
+- :mod:`.failures`: the Q4.1 failure cases (generated pages, :mod:`nnrec.data.pages`, that break
+  ``find_letters``' assumptions);
 - :mod:`.figures`, :mod:`.pipeline`: what the workflow scripts call.
 """
 

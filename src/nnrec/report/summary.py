@@ -8,7 +8,7 @@ from typing import Any
 from nnrec.common import read_json
 from nnrec.report import provenance as prov
 
-# Keys issue 10 requires; a part that did not run leaves its keys null.
+# The headline keys of results/summary.json; a part that did not run leaves its keys null.
 SUMMARY_KEYS = [
     "nist36_source",
     "q2_gradcheck_max_rel_error",

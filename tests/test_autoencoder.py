@@ -68,3 +68,18 @@ def test_pick_examples_reproducible():
     assert pick_examples(y, NIST36_CLASSES, ["A", "B"], 2) == [0, 2, 1, 5]
     with pytest.raises(ValueError, match="only 1"):
         pick_examples(y, NIST36_CLASSES, ["C"], 2)
+
+
+def test_loss_shape_numbers():
+    from nnrec.numpy_nn.autoencoder import loss_shape
+
+    loss = [100.0, 60.0, 40.0, 30.0, 25.0, 22.0, 21.0, 20.5, 20.2, 20.0]  # 10 epochs
+    s = loss_shape({"train_loss_total": loss})
+    assert s["loss_at_epoch"] == {1: 100.0, 5: 25.0, 10: 20.0}
+    assert s["fraction_of_total_drop_by_epoch_10"] == 1.0
+    assert s["last_epochs"] == 2 and np.isclose(s["relative_drop_over_last_epochs"], (20.5 - 20.0) / 20.5)
+    assert s["monotone"] and s["increases"] == 0
+    bumpy = loss_shape({"train_loss_total": [3.0, 2.0, 2.5, 1.0]})
+    assert not bumpy["monotone"] and bumpy["increases"] == 1
+    with pytest.raises(ValueError, match="empty"):
+        loss_shape({"train_loss_total": []})

@@ -143,3 +143,26 @@ def test_prepared_flowers_split_is_stratified_and_disjoint():
     for k in ("train", "valid", "test"):
         counts = np.bincount(y[split[k]], minlength=17)
         assert counts.min() == counts.max(), k
+
+
+def test_compare_flowers_rows_headline_and_missing_backbone(tmp_path):
+    import json
+
+    from nnrec.torch_models.flowers import compare_flowers
+
+    stage = {"stage": "frozen", "method": "m", "valid_acc": 0.6, "test_acc": 0.55, "epochs": 2, "train_time_s": 3.0,
+             "n_params": 100, "n_trainable": 10}
+    ft = tmp_path / "ft.json"
+    ft.write_text(json.dumps({"backbone": "mobilenet_v2", "weights": "w", "test_acc": 0.55, "rows": [stage],
+                              "split_source": "datasplits.mat#1"}))
+    gone = tmp_path / "gone.json"
+    gone.write_text(json.dumps({"status": "missing", "reason": "dataset unavailable: weights_squeezenet1_1"}))
+    sc = tmp_path / "sc.json"
+    sc.write_text(json.dumps({"method": "scratch", "valid_acc": 0.4, "test_acc": 0.35, "epochs": 5,
+                              "train_time_s": 2.0, "n_params": 50, "n_trainable": 50}))
+    compare, head = compare_flowers({"squeezenet1_1": gone, "mobilenet_v2": ft}, sc)
+    assert [r["model"] for r in compare["rows"]] == ["mobilenet_v2 (frozen)", "3 conv + 2 FC (scratch)"]
+    assert compare["missing_backbones"] == ["squeezenet1_1"] and compare["missing"][0]["file"] == str(gone)
+    assert compare["split_source"] == "datasplits.mat#1" and compare["total_train_time_s"] == 5.0
+    assert head == {"q6_flowers_finetune_test_acc": {"squeezenet1_1": None, "mobilenet_v2": 0.55},
+                    "q6_flowers_scratch_test_acc": 0.35}

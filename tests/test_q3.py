@@ -44,3 +44,29 @@ def test_select_best_by_mean_valid_accuracy():
     assert best == 0.1
     assert [r["lr"] for r in rows] == [0.01, 0.1, 1.0]
     assert np.isclose(rows[0]["valid_acc_std"], np.std([0.8, 0.7], ddof=1))
+
+
+def test_load_runs_reads_by_layout_and_names_a_wrong_file(tmp_path):
+    import json
+
+    import pytest
+
+    from nnrec.numpy_nn.q3 import load_runs
+
+    def write(d, lr, seed):
+        d.mkdir(parents=True)
+        (d / "metrics.json").write_text(json.dumps({"lr": lr, "seed": seed, "final": {}, "history": {}}))
+
+    for lr in ("0.01", "0.1"):
+        write(tmp_path / f"q3_lr{lr}", float(lr), 16720)
+        write(tmp_path / f"q3_lr{lr}_seed1", float(lr), 1)
+    # the layout, not the order of any file list, says which run is the main one
+    layout = {"0.1": [tmp_path / "q3_lr0.1", tmp_path / "q3_lr0.1_seed1"],
+              "0.01": [tmp_path / "q3_lr0.01", tmp_path / "q3_lr0.01_seed1"]}
+    runs, main = load_runs(layout)
+    assert [m["seed"] for m in runs[0.1]] == [16720, 1] and main[0.01] == tmp_path / "q3_lr0.01"
+    with pytest.raises(ValueError, match="q3_lr0.01_seed1/metrics.json: a run at lr 0.01 where lr 0.1"):
+        load_runs({"0.1": [tmp_path / "q3_lr0.1", tmp_path / "q3_lr0.01_seed1"]})
+    (tmp_path / "q3_lr0.1" / "metrics.json").write_text('{"status": "missing"}')
+    with pytest.raises(ValueError, match="q3_lr0.1/metrics.json: not a Q3 run"):
+        load_runs({"0.1": [tmp_path / "q3_lr0.1"]})

@@ -72,3 +72,22 @@ def test_scene_cnn_learns_colour_classes():
     assert hist["train_loss"][-1] < hist["train_loss"][0]
     assert res["test_acc"] == 1.0
     assert res["test_pred"].shape == (15,)
+
+
+def test_compare_scenes_rows_and_missing(tmp_path):
+    import json
+
+    from nnrec.torch_models.scenes import compare_scenes
+
+    bow = tmp_path / "bow.json"
+    bow.write_text(json.dumps({"test_acc_nn": 0.5, "test_acc_linear": 0.55, "train_time_s": 9.0, "data_source": "s"}))
+    cnn = tmp_path / "cnn.json"
+    cnn.write_text(json.dumps({"status": "missing"}))
+    fr = tmp_path / "fr.json"
+    fr.write_text(json.dumps({"method": "frozen", "experiment": "sun_frozen_x", "backbone": "x", "weights": "w",
+                              "test_acc": 0.8, "valid_acc": 0.7, "train_time_s": 1.0, "n_trainable": 9, "epochs": 2,
+                              "data_source": "s"}))
+    compare, head = compare_scenes(bow, cnn, {"x": fr})
+    assert [r["key"] for r in compare["rows"]] == ["bow_nn", "bow_linear", "sun_frozen_x"]
+    assert compare["missing"] == ["cnn"] and compare["data_source"] == ["s"]
+    assert head == {"q6_sun_cnn_test_acc": None, "q6_sun_bow_test_acc": 0.5}

@@ -87,3 +87,15 @@ def test_run_cifar_tiny_learns_and_is_reproducible(tmp_path):
     assert r1["n_train"] == 210 and r1["n_valid"] == 30 and r1["n_test"] == 60
     assert r1["history"]["train_loss"] == r2["history"]["train_loss"]
     assert (tmp_path / "model.pt").exists()
+
+
+def test_check_cifar_names_the_file():
+    import numpy as np
+    import pytest
+
+    from nnrec.torch_models.cifar import check_cifar
+
+    good = {"x": np.zeros((2, 32, 32, 3), np.uint8), "y": np.zeros(2, np.int64)}
+    assert check_cifar(good, "train.npz") is good
+    with pytest.raises(ValueError, match=r"train.npz: expected x uint8 \(N, 32, 32, 3\), got float32"):
+        check_cifar({**good, "x": good["x"].astype(np.float32)}, "train.npz")

@@ -100,3 +100,43 @@ def test_load_classifier_errors(tmp_path):
     torch.save({"state_dict": {}, "arch": "resnet"}, tmp_path / "model.pt")
     with pytest.raises(ValueError, match="not a NIST36 checkpoint"):
         load_classifier(tmp_path / "model.pt")
+
+
+def test_fc_config_mirrors_the_numpy_run_and_names_a_bad_file():
+    from nnrec.torch_models.nist36 import fc_config_from_numpy_run
+
+    npm = {"seed": 7, "epochs": 3, "batch_size": 32, "hidden": 64, "activation": "sigmoid",
+           "loss_reduction": "sum", "lr": 0.01}
+    cfg, seed = fc_config_from_numpy_run(npm, "m.json")
+    assert seed == 7 and cfg["optimizer"] == {"name": "sgd", "lr": 0.01, "momentum": 0.0}
+    assert cfg["model"] == {"hidden": 64, "activation": "sigmoid"} and cfg["eval_train"] and not cfg["restore_best"]
+    with pytest.raises(ValueError, match="m.json: key 'lr' missing"):
+        fc_config_from_numpy_run({k: v for k, v in npm.items() if k != "lr"}, "m.json")
+    with pytest.raises(ValueError, match="m.json: the numpy run is marked missing"):
+        fc_config_from_numpy_run({"status": "missing"}, "m.json")
+
+
+def test_crosscheck_compares_the_common_epochs():
+    from nnrec.torch_models.nist36 import crosscheck
+
+    th = {"epoch": [1, 2, 3], "train_eval_loss": [1.0, 0.5, 0.4], "train_eval_acc": [0.5, 0.6, 0.7],
+          "valid_loss": [1.1, 0.6, 0.5], "valid_acc": [0.4, 0.5, 0.6]}
+    nh = {"epoch": [1, 2], "train_loss": [1.0, 0.45], "train_acc": [0.5, 0.6], "valid_loss": [1.1, 0.6],
+          "valid_acc": [0.4, 0.52]}
+    c = crosscheck(th, nh)
+    assert c["epochs_compared"] == 2 and c["numpy_final_valid_acc"] == 0.52
+    assert np.isclose(c["max_abs_diff_train_loss"], 0.05) and np.isclose(c["max_abs_diff_valid_acc"], 0.02)
+    assert c["max_abs_diff_train_acc"] == 0.0
+
+
+def test_q6_1_summary_rows_and_missing_runs():
+    from nnrec.torch_models.nist36 import summarise_q6_1
+
+    run = {"n_params": 10, "history": {"epoch": [1, 2]}, "train_acc": 0.9, "valid_acc": 0.8, "test_acc": 0.7,
+           "valid_loss": 0.5, "train_time_s": 1.0, "epoch_time_s_mean": 0.5, "device": "cpu", "data_source": "d"}
+    compare, head = summarise_q6_1(run, {**run, "valid_acc": 0.85}, {"test_acc": 0.6})
+    assert [r["model"] for r in compare["rows"]] == ["fc", "cnn"] and compare["rows"][0]["epochs"] == 2
+    assert head == {"q6_fc_valid_acc": 0.8, "q6_cnn_valid_acc": 0.85, "q6_cifar10_test_acc": 0.6}
+    missing = {"status": "missing"}
+    compare, head = summarise_q6_1(missing, missing, missing)
+    assert compare["status"] == "missing" and set(head.values()) == {None}

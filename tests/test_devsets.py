@@ -4,7 +4,6 @@ subsets, and the missing-data path."""
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import tarfile
@@ -16,26 +15,12 @@ import pytest
 from PIL import Image
 
 from nnrec import NIST36_CLASSES
-from nnrec.config import load_config
+from nnrec.common import sha256_file as sha
 from nnrec.data import DatasetUnavailable, load_npz, prepare_dataset
 from nnrec.data.devsets import comnist_ink, load_devset
 from nnrec.data.glyph import from_nist_layout
 
-REPO = Path(__file__).resolve().parents[1]
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def cfg(tmp_path, monkeypatch):
-    monkeypatch.delenv("NNREC_MIRROR", raising=False)
-    c = load_config(REPO / "config.yaml")
-    c["data"]["downloads_dir"] = str(tmp_path / "downloads")
-    c["data"]["mirror"] = str(tmp_path / "mirror")
-    (tmp_path / "mirror").mkdir()
-    return c
+# `cfg` (conftest.py): the default config, downloads and an empty mirror under tmp_path
 
 
 def L_mask(side: int, shift: int = 0) -> np.ndarray:

@@ -5,7 +5,6 @@ official formats (idx .gz files inside a zip; the mirror's npz)."""
 from __future__ import annotations
 
 import gzip
-import hashlib
 import io
 import struct
 import zipfile
@@ -16,19 +15,14 @@ import pytest
 import scipy.io
 
 from nnrec import NIST36_CLASSES
-from nnrec.config import load_config
+from nnrec.common import sha256_file as sha
 from nnrec.data import describe_source, load_nist36, load_npz, prepare_dataset
 from nnrec.data import emnist
 from nnrec.data.fetch import DataError
 from nnrec.data.glyph import from_nist_layout
 
-REPO = Path(__file__).resolve().parents[1]
 BYCLASS = emnist.BYCLASS_CLASSES
 COUNTS = {"train": 2, "valid": 2, "test": 1}
-
-
-def sha(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 # --------------------------------------------------------------------------- synthetic EMNIST
@@ -99,21 +93,16 @@ def write_npz(path: Path, upright: np.ndarray, labels: np.ndarray, sel: np.ndarr
 
 
 @pytest.fixture
-def cfg(tmp_path, monkeypatch):
-    monkeypatch.delenv("NNREC_MIRROR", raising=False)
+def cfg(cfg, monkeypatch):
+    """conftest's config, with a tiny NIST36 substitute and stand-in and no network."""
     monkeypatch.setattr(emnist, "DIGITS_PER_CLASS", 5)  # the synthetic split has 6 of each digit
-    c = load_config(REPO / "config.yaml")
-    c["data"]["downloads_dir"] = str(tmp_path / "downloads")
-    c["data"]["mirror"] = str(tmp_path / "mirror")
-    c["data"]["download_timeout_s"] = 2
-    (tmp_path / "mirror").mkdir()
-    nist = c["data"]["datasets"]["nist36"]
+    nist = cfg["data"]["datasets"]["nist36"]
     nist["sources"][0]["url"] = None  # never the network in a test
     nist["substitute"]["counts"] = dict(COUNTS)
     for s in nist["substitute"]["sources"]:
         s["url"], s["sha256"], s["md5"] = None, None, None
-    c["standin"]["counts"] = {"train": 1, "valid": 1, "test": 1}
-    return c
+    cfg["standin"]["counts"] = {"train": 1, "valid": 1, "test": 1}
+    return cfg
 
 
 @pytest.fixture
@@ -217,7 +206,7 @@ def test_short_class_recorded_in_provenance(cfg, tmp_path, split):
 
 
 # --------------------------------------------------------------------------- order and errors
-def write_data_zip(path: Path, tmp: Path) -> Path:
+def write_data_zip(path: Path) -> Path:
     with zipfile.ZipFile(path, "w") as zf:
         for split_name in ("train", "valid", "test"):
             buf = io.BytesIO()
@@ -229,7 +218,7 @@ def write_data_zip(path: Path, tmp: Path) -> Path:
 def test_fallback_order_data_zip_then_emnist_then_standin(cfg, tmp_path, split):
     upright, labels = split
     mirror = Path(cfg["data"]["mirror"])
-    write_data_zip(mirror / "data.zip", tmp_path)
+    write_data_zip(mirror / "data.zip")
     write_npz(mirror / "emnist-byclass-test-az09.npz", upright, labels, expected_selection(labels, 5))
     cfg["data"]["datasets"]["nist36"]["sources"][0]["sha256"] = sha(mirror / "data.zip")
     # 1. the course's data.zip wins whenever it is there

@@ -15,7 +15,6 @@ import pytest
 import scipy.io
 from PIL import Image
 
-from nnrec.config import load_config
 from nnrec.data import (
     ChecksumError,
     DatasetUnavailable,
@@ -31,22 +30,11 @@ from nnrec.data.fetch import candidates, obtain
 from nnrec.data.missing import missing_record, write_missing_outputs
 from nnrec.data.normalise import flowers_seeded_split, parse_ground_truth
 
-REPO = Path(__file__).resolve().parents[1]
+# `cfg` (conftest.py): the default config, downloads and an empty mirror under tmp_path
 
 
 def sha(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def cfg(tmp_path, monkeypatch):
-    monkeypatch.delenv("NNREC_MIRROR", raising=False)
-    c = load_config(REPO / "config.yaml")
-    c["data"]["downloads_dir"] = str(tmp_path / "downloads")
-    c["data"]["mirror"] = str(tmp_path / "mirror")
-    c["data"]["download_timeout_s"] = 2
-    (tmp_path / "mirror").mkdir()
-    return c
 
 
 def jpeg_bytes(rgb, size=(8, 8)) -> bytes:

@@ -9,6 +9,8 @@ PREPARE_RESOURCES = {
     "cifar10": dict(mem_mb=3000, runtime=15),
     "sun": dict(mem_mb=2000, runtime=10),
     "flowers17": dict(mem_mb=3000, runtime=10),
+    "dev_mnist": dict(mem_mb=1500, runtime=5),
+    "dev_comnist": dict(mem_mb=1000, runtime=5),
     "weights_squeezenet1_1": dict(mem_mb=500, runtime=5),
     "weights_mobilenet_v2": dict(mem_mb=500, runtime=5),
 }
@@ -36,6 +38,8 @@ rule prepare_dataset:
             k: v for k, v in config["data"]["datasets"][w.dataset].items() if k != "contact_sheet_per_class"
         },
         standin=lambda w: config.get("standin") if w.dataset in ("nist36", "ocr_pages") else None,
+        # page-character normalisation of the development sets
+        glyph=lambda w: config["standin"]["glyph"] if w.dataset.startswith("dev_") else None,
     script:
         "../scripts/prepare_dataset.py"
 

@@ -153,7 +153,7 @@ def parse_ground_truth(text: str) -> dict[str, list[str]]:
 
 
 # --------------------------------------------------------------------------- CIFAR-10
-def _first_per_class(y: np.ndarray, k: int | None) -> np.ndarray:
+def first_per_class(y: np.ndarray, k: int | None) -> np.ndarray:
     """Indices of the first ``k`` examples of each class, in their original order (all if None)."""
     if k is None:
         return np.arange(len(y))
@@ -180,7 +180,7 @@ def normalise_cifar_python(archive: Path, out_dir: Path, work: Path, max_per_cla
                     xs.append(np.asarray(d[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32).transpose(0, 2, 3, 1))
                     ys.append(np.asarray(d[b"labels"], dtype=np.int64))
                 x, y = np.concatenate(xs), np.concatenate(ys)
-                keep = _first_per_class(y, max_per_class)
+                keep = first_per_class(y, max_per_class)
                 x, y = x[keep], y[keep]
                 save_npz(out_dir / f"{split}.npz", x=x, y=y, classes=np.array(CIFAR10_CLASSES))
                 counts[split] = len(y)

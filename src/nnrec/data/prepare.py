@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from nnrec.common import read_json, write_json
+from nnrec.common import CorruptFile, read_json, write_json
 from nnrec.config import mirror_folder
 from nnrec.data import devsets, emnist
 from nnrec.data import normalise as N
@@ -255,7 +255,13 @@ def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: loggin
 
 # --------------------------------------------------------------------------- reading provenance
 def read_provenance(path: str | Path) -> dict:
-    return read_json(path)
+    """A dataset's ``provenance.json``, checked: a JSON object with ``dataset`` and a boolean
+    ``available`` (a damaged file raises naming it; it is never taken for 'unavailable')."""
+    prov = read_json(path)
+    if not isinstance(prov, dict) or not isinstance(prov.get("dataset"), str) or not isinstance(prov.get("available"), bool):
+        raise CorruptFile(f"{path}: not a provenance file (needs 'dataset' and a true/false 'available'); delete its "
+                          "folder and rerun snakemake to prepare the dataset again")
+    return prov
 
 
 def is_available(prov_path: str | Path) -> bool:

@@ -8,6 +8,7 @@ canonical files are written to a staging folder and moved into ``out_dir`` only 
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import logging
 import os
 import shutil
@@ -17,7 +18,7 @@ from nnrec.common import CorruptFile, read_json, write_json
 from nnrec.config import mirror_folder
 from nnrec.data import devsets, emnist
 from nnrec.data import normalise as N
-from nnrec.data.fetch import DataError, candidates, obtain
+from nnrec.data.fetch import ARCHIVE_ERRORS, CorruptArchive, DataError, candidates, obtain
 
 log = logging.getLogger("nnrec.data")
 
@@ -91,17 +92,20 @@ def _try_sources(name: str, sources: list, config: dict, staging: Path, work: Pa
     downloads = Path(data_cfg["downloads_dir"])
     tried = []
     for cand in candidates(sources, mirror_folder(config)):
+        path = None
         try:
             path, hashes = obtain(cand, downloads, data_cfg["download_timeout_s"], logger)
             logger.info(f"{name}: normalising {path.name} ({cand.format})")
             counts = NORMALISERS[cand.format](path, staging, work, **extra)
-        except DataError as exc:
+        except (DataError, *ARCHIVE_ERRORS) as exc:
+            if not isinstance(exc, DataError):  # e.g. zlib.error from a corrupt deflate stream
+                exc = CorruptArchive(f"{path or cand.url}: unreadable ({type(exc).__name__}: {exc})")
             logger.warning(f"{name}: {exc}")
-            tried.append({"source": cand.kind, "url": cand.url, "error": str(exc)})
+            tried.append({"source": cand.kind, "file": cand.file, "url": cand.url, "error": str(exc)})
             shutil.rmtree(staging, ignore_errors=True)  # nothing half-written reaches the next source
             staging.mkdir(parents=True)
             continue
-        tried.append({"source": cand.kind, "url": cand.url, "error": None})
+        tried.append({"source": cand.kind, "file": cand.file, "url": cand.url, "error": None})
         found = {
             "source": cand.kind,
             "format": cand.format,
@@ -133,17 +137,23 @@ def _nist36_substitute(sub: dict, config: dict, staging: Path, work: Path, logge
     return found, tried
 
 
-def _optional_file(spec: dict, config: dict, logger) -> tuple[Path | None, dict | None, list]:
-    """Fetch an auxiliary file (ground truth, datasplits.mat) from the mirror, then its URL."""
+def _optional_file(spec: dict, config: dict, logger, parse) -> tuple[object, dict | None, list]:
+    """Fetch an auxiliary file (ground truth, datasplits.mat) from the mirror, then its URL, and
+    ``parse`` it: ``(parsed, file record, failed attempts)``, or ``(None, None, failed attempts)``
+    when no copy can be fetched and parsed (a corrupt copy is a failure of that source only)."""
     src = {"file": spec["file"], "url": spec.get("url"), "sha256": spec.get("sha256"), "format": ""}
     tried = []
     for cand in candidates([src], mirror_folder(config)):
         try:
             path, hashes = obtain(cand, Path(config["data"]["downloads_dir"]), config["data"]["download_timeout_s"], logger)
-            return path, {"file": cand.file, "from": cand.url, **hashes}, tried
+            try:
+                parsed = parse(path)
+            except (DataError, UnicodeDecodeError, *ARCHIVE_ERRORS) as exc:
+                raise DataError(f"{path}: unreadable ({type(exc).__name__}: {exc})") from None
+            return parsed, {"file": cand.file, "from": cand.url, **hashes}, tried
         except DataError as exc:
             logger.warning(str(exc))
-            tried.append({"source": cand.kind, "url": cand.url, "error": str(exc)})
+            tried.append({"source": cand.kind, "file": cand.file, "url": cand.url, "error": str(exc)})
     return None, None, tried
 
 
@@ -169,25 +179,52 @@ def _ocr_generated(config: dict, staging: Path, work: Path, logger, threads: int
                         "from stand-in characters with known text."]}
 
 
-def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: logging.Logger = log, threads: int = 1) -> dict:
+def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: logging.Logger = log, threads: int = 1,
+                    retry: str | None = None) -> dict:
     """Obtain, verify and normalise dataset ``name`` into ``out_dir``; return its provenance.
 
     ``threads`` is the number of worker processes the glyph normalisation (EMNIST substitute,
-    development sets) or the stand-in generator may use.
+    development sets) or the stand-in generator may use. ``retry`` is the rule's retry key
+    (:func:`retry_key`), recorded in ``retry.json`` beside the provenance (which gets its attempt number).
 
     NIST36 tries its ``sources`` (the course's data.zip), then its ``substitute`` (EMNIST, issue
-    20) when enabled, then its ``fallback`` (the offline stand-in).
+    20) when enabled, then its ``fallback`` (the offline stand-in). Any error reading a source
+    (checksum, corrupt or truncated archive, I/O) is a failure of that source only: the next one is
+    tried. The staging and work folders beside ``out_dir`` are removed whatever happens.
 
     Raises :class:`DatasetUnavailable` when no source works, no fallback exists and
     ``data.strict`` is true; otherwise an unavailable dataset gets ``available: false``.
     """
-    ds = config["data"]["datasets"][name]
     out_dir = Path(out_dir)
     staging = out_dir.with_name(f".{out_dir.name}.staging")
     work = out_dir.with_name(f".{out_dir.name}.work")
     for p in (staging, work):
         shutil.rmtree(p, ignore_errors=True)
         p.mkdir(parents=True)
+    try:
+        prov = _prepare(name, config, staging, work, logger, threads)
+        record = _retry_record(name, config, prov, retry)
+        prov["attempt"] = record["attempt"]
+        write_json(staging / RETRY_FILE, record)
+        if not prov["available"]:
+            errors = "\n  ".join(f"{t['url']}: {t['error']}" for t in prov["tried"]) or "(no source configured)"
+            msg = f"dataset {name!r} is unavailable; sources tried:\n  {errors}\n{prov['how_to_supply']}"
+            if config["data"]["strict"]:
+                raise DatasetUnavailable(msg)
+            logger.warning(msg)
+        # move into place: canonical files first, provenance.json last
+        shutil.rmtree(out_dir, ignore_errors=True)
+        os.replace(staging, out_dir)
+        write_json(out_dir / "provenance.json", prov)
+        return prov
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _prepare(name: str, config: dict, staging: Path, work: Path, logger, threads: int) -> dict:
+    """The sources of ``name`` in order, then its fallback, into ``staging``: the provenance record."""
+    ds = config["data"]["datasets"][name]
     found, tried = _try_sources(name, ds["sources"], config, staging, work, logger,
                                 _extra_args(name, ds, config, threads, logger))
     sub = ds.get("substitute")
@@ -212,45 +249,113 @@ def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: loggin
     if found is not None and name == "nist36":
         prov["description"] = NIST36_DESCRIPTIONS.get(found["source"], NIST36_DESCRIPTIONS["real"])
     if found is not None and name == "ocr_pages" and prov["source"] != "generated":
-        gt_path, gt_file, gt_tried = _optional_file(ds["ground_truth"], config, logger)
-        if gt_path is not None:
-            write_json(staging / "ground_truth.json", N.parse_ground_truth(gt_path.read_text()))
+        gt, gt_file, gt_tried = _optional_file(ds["ground_truth"], config, logger,
+                                               lambda path: N.parse_ground_truth(path.read_text()))
+        if gt is not None:
+            write_json(staging / "ground_truth.json", gt)
             prov["files"].append(gt_file)
         else:
             prov["caveats"].append("No transcription found: pages are read but not scored.")
-            prov["tried"] += gt_tried
+        prov["tried"] += gt_tried
     if found is not None and name == "flowers17":
-        split_path, split_file, split_tried = _optional_file(ds["splits"], config, logger)
-        import numpy as np
-
-        y = N.load_npz(staging / "images.npz")["y"]
-        if split_path is not None:
-            split = N.flowers_split_from_mat(split_path, ds["splits"]["index"])
+        split, split_file, split_tried = _optional_file(
+            ds["splits"], config, logger, lambda path: N.flowers_split_from_mat(path, ds["splits"]["index"]))
+        if split is not None:
             prov["files"].append(split_file)
         else:
+            import numpy as np
+
+            y = N.load_npz(staging / "images.npz")["y"]
             split = N.flowers_seeded_split(np.asarray(y), ds["fallback_split"], config["seed"])
             prov["caveats"].append(
                 "The official datasplits.mat could not be obtained; a seeded stratified split "
                 f"({ds['fallback_split']['train']}/{ds['fallback_split']['valid']}/{ds['fallback_split']['test']} per class) is used."
             )
-            prov["tried"] += split_tried
+        prov["tried"] += split_tried
         write_json(staging / "split.json", split)
         prov["split"] = split["source"]
     if found is None:
         prov["how_to_supply"] = HOW_TO_SUPPLY.format(name=name)
-        errors = "\n  ".join(f"{t['url']}: {t['error']}" for t in tried) or "(no source configured)"
-        msg = f"dataset {name!r} is unavailable; sources tried:\n  {errors}\n{prov['how_to_supply']}"
-        if config["data"]["strict"]:
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.rmtree(work, ignore_errors=True)
-            raise DatasetUnavailable(msg)
-        logger.warning(msg)
-    # move into place: canonical files first, provenance.json last
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.replace(staging, out_dir)
-    shutil.rmtree(work, ignore_errors=True)
-    write_json(out_dir / "provenance.json", prov)
     return prov
+
+
+# --------------------------------------------------------------------------- retrying (issue 17, item 4)
+# A dataset prepared from less than its first choice (unavailable, or a later source, a substitute, a
+# fallback, a seeded split because the official one failed) must be prepared again as soon as what
+# failed could now work. The prepare rule's params carry retry_key(): it equals the key recorded in
+# the provenance (so Snakemake sees no change) until the data mirror offers something new for one of
+# the files that failed (it appears, or its size or modification time changes); then it is a new
+# key, the params differ, and Snakemake prepares the dataset again. A dataset prepared from its
+# first source watches nothing: touching or moving the mirror never reruns it. (An official URL
+# that failed cannot be watched: `snakemake -R resources/<dataset>/provenance.json` retries it.)
+FIRST_ATTEMPT = json.dumps({"attempt": 1, "because": "first preparation"})
+
+
+def _source_specs(name: str, config: dict) -> dict[str, dict]:
+    """Every source file a dataset may use, by file name: its sources, substitute sources and
+    auxiliary files (ground truth, official split)."""
+    ds = config["data"]["datasets"][name]
+    specs = list(ds.get("sources") or []) + list((ds.get("substitute") or {}).get("sources") or [])
+    specs += [ds[k] for k in ("ground_truth", "splits") if isinstance(ds.get(k), dict)]
+    return {s["file"]: s for s in specs}
+
+
+def watched_files(name: str, config: dict, prov: dict) -> list[str]:
+    """The source files whose change may make a new preparation better than ``prov``: every one when
+    the dataset is unavailable, else those that failed (before the source used, or auxiliary)."""
+    specs = _source_specs(name, config)
+    if not prov.get("available"):
+        return sorted(specs)
+    return sorted({t["file"] for t in prov.get("tried", []) if t.get("error") and t.get("file") in specs})
+
+
+def offered_state(name: str, config: dict, files: list[str]) -> dict[str, str]:
+    """What the data mirror offers now for each of ``files``: ``"<size> bytes, mtime <ns>"``, or
+    ``"absent"`` (also when no mirror is set). Stat calls only: cheap enough for every DAG build."""
+    mirror, specs = mirror_folder(config), _source_specs(name, config)
+    out = {}
+    for f in files:
+        sub = specs.get(f, {}).get("mirror_subdir")
+        try:
+            if mirror is None:
+                raise FileNotFoundError(f)
+            st = (Path(mirror) / sub / f if sub else Path(mirror) / f).stat()
+            out[f] = f"{st.st_size} bytes, mtime {st.st_mtime_ns}"
+        except OSError:
+            out[f] = "absent"
+    return out
+
+
+#: Beside provenance.json: what retry_key() compares (the key, attempt, watched files and what the
+#: mirror offered for them). Not a rule output, so it survives Snakemake deleting provenance.json
+#: before the job starts (the job evaluates the rule's params again then, and must get the same key).
+RETRY_FILE = "retry.json"
+
+
+def retry_key(name: str, config: dict, dataset_dir: str | Path) -> str:
+    """The ``retry`` param of the prepare rule for dataset ``name`` (see above): the key recorded in
+    ``dataset_dir/retry.json`` while nothing it watches changed, a new one (next attempt number, what
+    changed) when something did, :data:`FIRST_ATTEMPT` when there is no (readable) record yet."""
+    try:
+        rec = read_json(Path(dataset_dir) / RETRY_FILE)
+        key, attempt, watched, offered = rec["retry"], int(rec["attempt"]), list(rec["watched"]), dict(rec["offered"])
+    except (FileNotFoundError, CorruptFile, KeyError, TypeError, ValueError):
+        return FIRST_ATTEMPT
+    now = offered_state(name, config, watched)
+    if now == offered:
+        return key
+    changed = sorted(f for f in watched if now.get(f) != offered.get(f))
+    return json.dumps({"attempt": attempt + 1,
+                       "because": f"the mirror offers something new for {', '.join(changed)} since attempt {attempt}"})
+
+
+def _retry_record(name: str, config: dict, prov: dict, retry: str | None) -> dict:
+    """What :func:`retry_key` compares next time: the key this preparation ran with, its attempt
+    number, the files it watches and what the mirror offered for them."""
+    retry = retry or FIRST_ATTEMPT
+    watched = watched_files(name, config, prov)
+    return {"retry": retry, "attempt": int(json.loads(retry)["attempt"]), "watched": watched,
+            "offered": offered_state(name, config, watched)}
 
 
 # --------------------------------------------------------------------------- reading provenance

@@ -283,7 +283,7 @@ def _prepare(name: str, config: dict, staging: Path, work: Path, logger, threads
 # A dataset prepared from less than its first choice (unavailable, or a later source, a substitute, a
 # fallback, a seeded split because the official one failed) must be prepared again as soon as what
 # failed could now work. The prepare rule's params carry retry_key(): it equals the key recorded in
-# the provenance (so Snakemake sees no change) until the data mirror offers something new for one of
+# retry.json (so Snakemake sees no change) until the data mirror offers something new for one of
 # the files that failed (it appears, or its size or modification time changes); then it is a new
 # key, the params differ, and Snakemake prepares the dataset again. A dataset prepared from its
 # first source watches nothing: touching or moving the mirror never reruns it. (An official URL

@@ -129,6 +129,9 @@ def test_ranges_sums_and_formats_that_must_agree(default_cfg):
     cfg["data"]["datasets"]["sun"]["sources"][0]["format"] = "cifar-jpg"  # a format SUN cannot be read from
     assert "data.datasets.sun.sources[0].format" in invalid(cfg)
     cfg = copy.deepcopy(default_cfg)
+    cfg["standin"]["glyph"]["size"] = 28
+    assert "'standin.glyph.size': value 28" in invalid(cfg)
+    cfg = copy.deepcopy(default_cfg)
     cfg["flowers"]["backbones"] = ["mobilenet_v2", "mobilenet_v2"]
     assert "flowers.backbones" in invalid(cfg)
 

@@ -84,6 +84,7 @@ ORDERED_RANGES = (
     ("flowers", "scratch", "augment", "crop_scale"),
 )
 FLOWERS_PER_CLASS = 80  # images per class in Oxford Flowers 17
+NIST36_SIDE = 32  # NIST36 images are 32 x 32 (1024 values)
 
 
 def _get(config: dict, path: tuple) -> Any:
@@ -119,6 +120,11 @@ def cross_references(config: dict) -> list[str]:
         r = _get(config, path)
         if isinstance(r, list) and len(r) == 2 and r[0] > r[1]:
             out.append(f"config key '{'.'.join(path)}': value {r!r} is a [low, high] range with low > high")
+    size = _get(config, ("standin", "glyph", "size"))
+    if size is not None and size != NIST36_SIDE:
+        out.append(f"config key 'standin.glyph.size': value {size!r}: the stand-in, the EMNIST substitute, the "
+                   f"development sets and the OCR crops must all be NIST36's {NIST36_SIDE} x {NIST36_SIDE} "
+                   "(the networks take 1024 inputs)")
     split = _get(config, ("data", "datasets", "flowers17", "fallback_split"))
     if isinstance(split, dict) and sum(split.values()) > FLOWERS_PER_CLASS:
         out.append(f"config key 'data.datasets.flowers17.fallback_split': value {split!r} asks for "

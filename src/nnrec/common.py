@@ -138,9 +138,10 @@ READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, O
                RuntimeError, pickle.UnpicklingError)
 
 
-def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+def read_npz(path: str | os.PathLike, fix: str = "delete it and rerun the rule that makes it") -> dict[str, np.ndarray]:
     """Every array of the npz file ``path`` (read in full, so zip CRC errors surface here); an absent,
-    truncated or corrupt file raises naming it (:class:`CorruptFile`, or FileNotFoundError)."""
+    truncated or corrupt file raises naming it and saying how to ``fix`` it (:class:`CorruptFile`, or
+    FileNotFoundError)."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: file not found")
@@ -149,7 +150,7 @@ def read_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
             return {k: z[k] for k in z.files}
     except READ_ERRORS as exc:
         raise CorruptFile(f"{path}: not a readable npz file ({type(exc).__name__}: {exc}); it is truncated or "
-                          "corrupt: delete it and rerun the rule that makes it") from None
+                          f"corrupt: {fix}") from None
 
 
 # --------------------------------------------------------------------------- checksummed model files

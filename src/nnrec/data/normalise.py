@@ -93,11 +93,11 @@ def load_npz(path: str | Path, keys: tuple[str, ...] = (), what: str = "dataset 
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"{path}: {what} not prepared (run the prepare_dataset rule)")
-    d = read_npz(path)
+    fix = f"delete the folder {path.parent} and rerun snakemake to prepare the dataset again"
+    d = read_npz(path, fix)
     absent = [k for k in keys if k not in d]
     if absent:
-        raise CorruptFile(f"{path}: array(s) {absent} missing (found {sorted(d)}); delete the dataset folder and "
-                          "rerun snakemake to prepare it again")
+        raise CorruptFile(f"{path}: array(s) {absent} missing (found {sorted(d)}); {fix}")
     return d
 
 

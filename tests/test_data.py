@@ -402,7 +402,7 @@ def test_a_corrupt_auxiliary_file_falls_back_like_an_absent_one(cfg, tmp_path):
 def test_retry_key_changes_only_when_the_mirror_offers_something_new_for_what_failed(cfg, tmp_path):
     import os
 
-    from nnrec.data.prepare import FIRST_ATTEMPT, retry_key
+    from nnrec.retry import FIRST_ATTEMPT, retry_key
 
     good = make_ocr_zip(tmp_path / "good.zip")
     mirror_copy = Path(cfg["data"]["mirror"]) / "images.zip"
@@ -432,7 +432,7 @@ def test_retry_key_changes_only_when_the_mirror_offers_something_new_for_what_fa
 
 
 def test_retry_key_of_an_unavailable_dataset_watches_every_source_even_without_a_mirror(cfg, tmp_path):
-    from nnrec.data.prepare import retry_key
+    from nnrec.retry import retry_key
 
     mirror = cfg["data"]["mirror"]
     cfg["data"]["mirror"] = None

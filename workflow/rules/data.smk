@@ -1,7 +1,7 @@
 # Fetch, verify and normalise every dataset into resources/<dataset>/ (docs/architecture.md).
 # The declared output is provenance.json, written last; the canonical files sit beside it.
 
-from nnrec.data.prepare import retry_key
+from nnrec.retry import retry_key
 
 DATASETS = list(config["data"]["datasets"])
 # memory and time for a full-size preparation (CIFAR-10 decodes 60,000 JPEGs)

@@ -16,7 +16,7 @@ min_version("9.0")
 CHECKOUT_SRC = str(Path(workflow.basedir) / "src")
 sys.path.insert(0, CHECKOUT_SRC)
 
-from nnrec.config import validate_config
+from nnrec.config import apply_command_line_config, validate_config
 from nnrec.workflow import jobs_import_from
 
 jobs_import_from(CHECKOUT_SRC)
@@ -25,6 +25,8 @@ jobs_import_from(CHECKOUT_SRC)
 configfile: str(Path(workflow.basedir) / "config.yaml")
 
 
+# nested --config values (numpy_nn='{q3: {lrs: [0.002]}}') arrive with every scalar a string: read them as YAML
+apply_command_line_config(config, workflow.config_settings.config)
 validate_config(config, Path(workflow.basedir) / "workflow/schemas/config.schema.yaml")
 
 

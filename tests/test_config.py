@@ -74,3 +74,89 @@ def test_deep_update_merges_nested_sections():
     base = {"a": {"b": 1, "c": {"d": 2}}, "e": 3}
     deep_update(base, {"a": {"c": {"d": 5}}, "f": 6})
     assert base == {"a": {"b": 1, "c": {"d": 5}}, "e": 3, "f": 6}
+
+
+# ------------------------------------------------------------------ issue 17, item 6
+def invalid(cfg) -> str:
+    with pytest.raises(ConfigError) as exc:
+        validate_config(cfg, SCHEMA)
+    return str(exc.value)
+
+
+@pytest.mark.parametrize("path, value", [
+    (("numpy_nn", "q3", "lrs"), [float("nan")]),
+    (("ocr", "detect", "k_mad"), float("inf")),
+    (("theory", "shifts"), [1.0, float("-inf")]),
+])
+def test_non_finite_numbers_are_rejected(default_cfg, path, value):
+    cfg = copy.deepcopy(default_cfg)
+    node = cfg
+    for k in path[:-1]:
+        node = node[k]
+    node[path[-1]] = value
+    msg = invalid(cfg)
+    assert f"config key '{'.'.join(path)}" in msg and "is not a finite number" in msg, msg
+
+
+def test_headline_classifier_must_name_an_enabled_classifier(default_cfg):
+    cfg = copy.deepcopy(default_cfg)
+    cfg["ocr"]["headline_classifier"] = "nope"
+    assert "'ocr.headline_classifier': value 'nope' is not an enabled entry" in invalid(cfg)
+    cfg["ocr"]["headline_classifier"] = "cnn"
+    cfg["ocr"]["classifiers"]["cnn"]["enabled"] = False
+    assert "(enabled: q3)" in invalid(cfg)
+
+
+def test_two_learning_rates_may_not_share_a_run_folder(default_cfg):
+    cfg = copy.deepcopy(default_cfg)
+    cfg["numpy_nn"]["q3"]["lrs"] = [0.003, 0.0030000001]
+    assert "'numpy_nn.q3.lrs[1]'" in invalid(cfg) and "q3_lr0.003/" in invalid(cfg)
+    cfg["numpy_nn"]["q3"]["lrs"] = [0.003, 0.03]
+    cfg["pytorch"]["nist36_fc"]["numpy_lr"] = 0.0030000001  # would silently mirror the 0.003 run
+    assert "'pytorch.nist36_fc.numpy_lr'" in invalid(cfg)
+    cfg["pytorch"]["nist36_fc"]["numpy_lr"] = 0.01  # a rate not in the list: its own extra run, fine
+    validate_config(cfg, SCHEMA)
+
+
+def test_ranges_sums_and_formats_that_must_agree(default_cfg):
+    cfg = copy.deepcopy(default_cfg)
+    cfg["standin"]["augment"]["aspect"] = [1.9, 0.7]
+    assert "'standin.augment.aspect': value [1.9, 0.7] is a [low, high] range with low > high" in invalid(cfg)
+    cfg = copy.deepcopy(default_cfg)
+    cfg["data"]["datasets"]["flowers17"]["fallback_split"] = {"train": 60, "valid": 20, "test": 20}
+    assert "asks for 100 images per class; Flowers 17 has 80" in invalid(cfg)
+    cfg = copy.deepcopy(default_cfg)
+    cfg["data"]["datasets"]["sun"]["sources"][0]["format"] = "cifar-jpg"  # a format SUN cannot be read from
+    assert "data.datasets.sun.sources[0].format" in invalid(cfg)
+    cfg = copy.deepcopy(default_cfg)
+    cfg["standin"]["glyph"]["size"] = 28
+    assert "'standin.glyph.size': value 28" in invalid(cfg)
+    cfg = copy.deepcopy(default_cfg)
+    cfg["flowers"]["backbones"] = ["mobilenet_v2", "mobilenet_v2"]
+    assert "flowers.backbones" in invalid(cfg)
+
+
+def test_every_format_the_schema_allows_has_a_normaliser():
+    import yaml
+
+    from nnrec.data.prepare import NORMALISERS
+
+    schema = yaml.safe_load(SCHEMA.read_text())
+    allowed = set(schema["$defs"]["source"]["properties"]["format"]["enum"])
+    per_dataset = {f for d in schema["$defs"]["formats"].values() for f in d["items"]["properties"]["format"]["enum"]}
+    assert allowed == per_dataset == set(NORMALISERS)
+
+
+def test_nested_command_line_values_are_read_as_yaml():
+    from nnrec.config import apply_command_line_config, typed_command_line_config
+
+    # what Snakemake 9 makes of --config numpy_nn='{q3: {lrs: [0.002, 0.02]}}' pytorch='{gpus: 1}' seed=3
+    cli = {"numpy_nn": {"q3": {"lrs": ["0.002", "0.02"]}}, "pytorch": {"gpus": "1", "device": "auto"},
+           "data": {"mirror": "null", "strict": "true"}, "seed": 3}
+    assert typed_command_line_config(cli) == {
+        "numpy_nn": {"q3": {"lrs": [0.002, 0.02]}}, "pytorch": {"gpus": 1, "device": "auto"},
+        "data": {"mirror": None, "strict": True}, "seed": 3}
+    cfg = {"numpy_nn": {"q3": {"lrs": ["0.002", "0.02"], "epochs": 50}}}
+    apply_command_line_config(cfg, {"numpy_nn": {"q3": {"lrs": ["0.002", "0.02"]}}})
+    assert cfg == {"numpy_nn": {"q3": {"lrs": [0.002, 0.02], "epochs": 50}}}  # the other keys stay
+    assert typed_command_line_config({"ocr": {"pages": ["[a]", "x: y"]}}) == {"ocr": {"pages": ["[a]", "x: y"]}}

@@ -338,3 +338,111 @@ def test_atomic_writes_leave_no_partial_file_and_normal_permissions(tmp_path):
     umask = os.umask(0)
     os.umask(umask)
     assert (target.stat().st_mode & 0o777) == (0o666 & ~umask)
+
+
+# --------------------------------------------------------------------------- archive errors (issue 17, item 5)
+def corrupt_deflate_zip(path: Path) -> Path:
+    """A zip whose directory is intact but whose deflate stream is not (zlib.error when read)."""
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("images/01_a.jpg", b"x" * 5000 + jpeg_bytes((255, 255, 255)))
+    info = zipfile.ZipFile(path).infolist()[0]
+    data = bytearray(path.read_bytes())
+    start = info.header_offset + 30 + len(info.filename)
+    for i in range(start + 5, start + 25):
+        data[i] ^= 0x5A
+    path.write_bytes(bytes(data))
+    return path
+
+
+def test_a_corrupt_source_without_checksum_fails_cleanly_and_the_next_one_is_tried(cfg, tmp_path):
+    corrupt_deflate_zip(Path(cfg["data"]["mirror"]) / "images.zip")
+    good = make_ocr_zip(tmp_path / "good.zip")
+    cfg["data"]["datasets"]["ocr_pages"]["sources"] = [
+        {"file": "images.zip", "url": None, "sha256": None, "format": "ocr-zip"},
+        {"file": "good.zip", "url": good.as_uri(), "sha256": None, "format": "ocr-zip"},
+    ]
+    prov = prepare_dataset("ocr_pages", cfg, tmp_path / "res" / "ocr_pages")
+    assert prov["available"] and prov["source"] == "url"
+    err = prov["tried"][0]["error"]  # the zlib.error, named with its file
+    assert "images.zip: corrupt archive" in err and "decompressing" in err, err
+    assert sorted(p.name for p in (tmp_path / "res").iterdir()) == ["ocr_pages"]  # no .staging / .work
+
+
+def test_staging_and_work_folders_are_removed_whatever_fails(cfg, tmp_path, monkeypatch):
+    from nnrec.data import prepare
+
+    make_ocr_zip(Path(cfg["data"]["mirror"]) / "images.zip")
+    cfg["data"]["datasets"]["ocr_pages"]["sources"] = [
+        {"file": "images.zip", "url": None, "sha256": None, "format": "ocr-zip"}]
+
+    def broken(*args, **kwargs):
+        raise TypeError("a bug, not a bad archive")
+
+    monkeypatch.setitem(prepare.NORMALISERS, "ocr-zip", broken)
+    with pytest.raises(TypeError, match="a bug"):
+        prepare_dataset("ocr_pages", cfg, tmp_path / "res" / "ocr_pages")
+    assert not (tmp_path / "res").exists() or list((tmp_path / "res").iterdir()) == []
+
+
+def test_a_corrupt_auxiliary_file_falls_back_like_an_absent_one(cfg, tmp_path):
+    """datasplits.mat has no published checksum: a damaged copy gives the seeded split, not a crash."""
+    from nnrec.data.prepare import _optional_file
+
+    (Path(cfg["data"]["mirror"]) / "datasplits.mat").write_bytes(b"MATLAB 5.0 MAT-file, truncated")
+    spec = {"file": "datasplits.mat", "url": None, "sha256": None, "index": 1}
+    from nnrec.data.normalise import flowers_split_from_mat
+
+    parsed, record, tried = _optional_file(spec, cfg, __import__("logging").getLogger("t"),
+                                           lambda p: flowers_split_from_mat(p, 1))
+    assert parsed is None and record is None
+    assert tried[0]["file"] == "datasplits.mat" and "datasplits.mat" in tried[0]["error"]
+
+
+# --------------------------------------------------------------------------- retrying (issue 17, item 4)
+def test_retry_key_changes_only_when_the_mirror_offers_something_new_for_what_failed(cfg, tmp_path):
+    import os
+
+    from nnrec.retry import FIRST_ATTEMPT, retry_key
+
+    good = make_ocr_zip(tmp_path / "good.zip")
+    mirror_copy = Path(cfg["data"]["mirror"]) / "images.zip"
+    bad = bytearray(good.read_bytes())
+    bad[100] ^= 0xFF
+    mirror_copy.write_bytes(bytes(bad))
+    cfg["data"]["datasets"]["ocr_pages"]["sources"] = [
+        {"file": "images.zip", "url": None, "sha256": sha(good), "format": "ocr-zip"}]
+    cfg["data"]["datasets"]["ocr_pages"]["fallback"] = "none"
+    out = tmp_path / "res" / "ocr_pages"
+    assert retry_key("ocr_pages", cfg, out) == FIRST_ATTEMPT  # nothing prepared yet
+    prov = prepare_dataset("ocr_pages", cfg, out, retry=FIRST_ATTEMPT)
+    assert not prov["available"] and prov["attempt"] == 1
+    # nothing changed: the same key (Snakemake sees the same params: nothing to do)
+    assert retry_key("ocr_pages", cfg, out) == FIRST_ATTEMPT
+    # the corrupt copy is replaced by a good one: a new key, so the rule runs again
+    mirror_copy.write_bytes(good.read_bytes())
+    key = retry_key("ocr_pages", cfg, out)
+    assert key != FIRST_ATTEMPT and json.loads(key)["attempt"] == 2 and "images.zip" in key
+    prov = prepare_dataset("ocr_pages", cfg, out, retry=key)
+    assert prov["available"] and prov["attempt"] == 2
+    # and then it stays: a healthy dataset watches nothing, touching or moving the mirror changes nothing
+    assert retry_key("ocr_pages", cfg, out) == key
+    os.utime(mirror_copy, ns=(1, 1))
+    cfg["data"]["mirror"] = None
+    assert retry_key("ocr_pages", cfg, out) == key
+
+
+def test_retry_key_of_an_unavailable_dataset_watches_every_source_even_without_a_mirror(cfg, tmp_path):
+    from nnrec.retry import retry_key
+
+    mirror = cfg["data"]["mirror"]
+    cfg["data"]["mirror"] = None
+    cfg["data"]["datasets"]["sun"]["sources"] = [
+        {"file": "sun.zip", "url": None, "sha256": "0" * 64, "format": "sun-zip"}]
+    prov = prepare_dataset("sun", cfg, tmp_path / "sun")
+    record = json.loads((tmp_path / "sun" / "retry.json").read_text())
+    assert not prov["available"] and prov["tried"] == [] and record["offered"] == {"sun.zip": "absent"}
+    assert retry_key("sun", cfg, tmp_path / "sun") == record["retry"]
+    cfg["data"]["mirror"] = mirror  # a mirror without the file offers nothing new
+    assert retry_key("sun", cfg, tmp_path / "sun") == record["retry"]
+    (Path(mirror) / "sun.zip").write_bytes(b"not yet checked")  # a mirror with it: try again
+    assert json.loads(retry_key("sun", cfg, tmp_path / "sun"))["attempt"] == 2

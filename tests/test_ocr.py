@@ -221,8 +221,10 @@ def test_failure_cases_really_fail():
 def test_placeholder_weights_mean_missing_classifier(tmp_path):
     from nnrec.ocr.pipeline import load_classifier_spec
 
+    from nnrec.data.missing import write_missing_outputs
+
     w = tmp_path / "weights.npz"
-    w.write_text("missing: dataset unavailable: nist36\n")
+    write_missing_outputs([w], {"status": "missing", "reason": "dataset unavailable: nist36"})
     clf, info = load_classifier_spec("q3", {"weights": str(w), "loader": "nnrec.numpy_nn:load_classifier"})
     assert clf is None and info["status"] == "missing" and "nist36" in info["reason"]
     with pytest.raises(FileNotFoundError, match="nope.npz"):

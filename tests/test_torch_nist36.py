@@ -8,6 +8,7 @@ from nnrec.common import get_logger
 from nnrec.numpy_nn.batches import batch_indices, run_rngs
 from nnrec.numpy_nn.model import Network
 from nnrec.numpy_nn.train import train_classifier
+from nnrec.torch_models.loop import save_checkpoint
 from nnrec.torch_models.nist36 import (NistCNN, NistFC, load_classifier, numpy_batch_order, run_nist36)
 
 LOG = get_logger("test_torch_nist36")
@@ -97,7 +98,7 @@ def test_cnn_sees_upright_images():
 def test_load_classifier_errors(tmp_path):
     with pytest.raises(FileNotFoundError, match="checkpoint not found"):
         load_classifier(tmp_path)
-    torch.save({"state_dict": {}, "arch": "resnet"}, tmp_path / "model.pt")
+    save_checkpoint(tmp_path / "model.pt", torch.nn.Linear(1, 1), arch="resnet")
     with pytest.raises(ValueError, match="not a NIST36 checkpoint"):
         load_classifier(tmp_path / "model.pt")
 

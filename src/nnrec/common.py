@@ -1,4 +1,5 @@
-"""Small shared helpers: atomic file writes, JSON, seeding, logging with progress and ETA."""
+"""Small shared helpers: atomic file writes, JSON, checksummed model files, the 'missing' marker,
+seeding, logging with progress and ETA."""
 
 from __future__ import annotations
 
@@ -7,12 +8,16 @@ import hashlib
 import json
 import logging
 import os
+import pickle
 import random
+import shutil
 import sys
 import tempfile
 import time
+import zipfile
+import zlib
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
 import numpy as np
 
@@ -61,13 +66,59 @@ def write_json(path: str | os.PathLike, data: Any) -> None:
 
 
 def read_json(path: str | os.PathLike) -> Any:
+    """The JSON content of ``path``; an absent, unreadable or malformed file raises naming it."""
     path = Path(path)
     try:
         return json.loads(path.read_text())
     except FileNotFoundError:
         raise FileNotFoundError(f"{path}: file not found") from None
-    except json.JSONDecodeError as exc:
-        raise ValueError(f"{path}: not valid JSON ({exc})") from None
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise CorruptFile(f"{path}: not valid JSON ({exc})") from None
+    except OSError as exc:
+        raise CorruptFile(f"{path}: cannot be read ({exc})") from None
+
+
+# --------------------------------------------------------------------------- results and placeholders
+#: The first line of every non-JSON, non-image placeholder a rule writes when its data is missing
+#: (:mod:`nnrec.data.missing`); JSON placeholders carry ``"status": "missing"``. Readers recognise a
+#: placeholder by this exact content, never by a file failing to parse.
+PLACEHOLDER_MARKER = "nnrec missing-data placeholder"
+
+
+class CorruptFile(ValueError):
+    """An intermediate file is unreadable, truncated, fails its checksum or lacks what its reader needs;
+    the message names the file and the problem."""
+
+
+def is_missing(record: Any) -> bool:
+    """True for a JSON result that is a 'missing data' placeholder (``{"status": "missing", ...}``)."""
+    return isinstance(record, dict) and record.get("status") == "missing"
+
+
+def is_placeholder(path: str | os.PathLike) -> bool:
+    """True when ``path`` is a non-JSON 'missing data' placeholder (it starts with the marker line)."""
+    head = (PLACEHOLDER_MARKER + "\n").encode()
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(len(head)) == head
+    except OSError:
+        return False
+
+
+def read_result(path: str | os.PathLike, required: Iterable[str] = ()) -> dict:
+    """A JSON result written by an upstream rule: a dict holding every key of ``required``, or a
+    'missing' placeholder (check with :func:`is_missing`). Anything else raises :class:`CorruptFile`
+    naming the file and what is wrong (e.g. ``{}`` where metrics were expected)."""
+    data = read_json(path)
+    if not isinstance(data, dict):
+        raise CorruptFile(f"{path}: expected a JSON object, found {type(data).__name__}")
+    if is_missing(data):
+        return data
+    absent = [k for k in required if k not in data]
+    if absent:
+        raise CorruptFile(f"{path}: key(s) {', '.join(map(repr, absent))} missing "
+                          "(a truncated or foreign file; delete it and rerun the rule that makes it)")
+    return data
 
 
 def write_text(path: str | os.PathLike, text: str) -> None:
@@ -80,6 +131,91 @@ def save_npz(path: str | os.PathLike, **arrays: Any) -> None:
     with atomic_path(path) as tmp:
         with open(tmp, "wb") as fh:
             np.savez_compressed(fh, **arrays)
+
+
+#: What reading a damaged zip / npz / torch file can raise (besides our own errors).
+READ_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, zlib.error, EOFError, OSError, ValueError, KeyError,
+               RuntimeError, pickle.UnpicklingError)
+
+
+def read_npz(path: str | os.PathLike, fix: str = "delete it and rerun the rule that makes it") -> dict[str, np.ndarray]:
+    """Every array of the npz file ``path`` (read in full, so zip CRC errors surface here); an absent,
+    truncated or corrupt file raises naming it and saying how to ``fix`` it (:class:`CorruptFile`, or
+    FileNotFoundError)."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: file not found")
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            return {k: z[k] for k in z.files}
+    except READ_ERRORS as exc:
+        raise CorruptFile(f"{path}: not a readable npz file ({type(exc).__name__}: {exc}); it is truncated or "
+                          f"corrupt: {fix}") from None
+
+
+# --------------------------------------------------------------------------- checksummed model files
+def checksum_path(path: str | os.PathLike) -> Path:
+    """The SHA-256 sidecar of a model file: ``<path>.sha256`` (``sha256sum -c`` reads it)."""
+    path = Path(path)
+    return path.with_name(path.name + ".sha256")
+
+
+@contextlib.contextmanager
+def atomic_checksummed_path(path: str | os.PathLike) -> Iterator[Path]:
+    """:func:`atomic_path` for a model or weights file: when the block succeeds, the SHA-256 of what
+    was written goes to :func:`checksum_path` (``<sha256>  <name>``), then the file is renamed into
+    place. Loaders check it with :func:`verify_checksum`."""
+    path = Path(path)
+    with atomic_path(path) as tmp:
+        yield tmp
+        write_text(checksum_path(path), f"{sha256_file(tmp)}  {path.name}\n")
+
+
+def verify_checksum(path: str | os.PathLike) -> str:
+    """Check a model file against its ``.sha256`` sidecar; return the hash. Raises
+    :class:`CorruptFile` naming the file when the sidecar is absent or malformed or the hash differs
+    (a truncated, flipped or replaced file), FileNotFoundError when the file itself is absent."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"{path}: file not found")
+    side = checksum_path(path)
+    rerun = "delete it and rerun the rule that makes it"
+    if is_placeholder(path):
+        raise CorruptFile(f"{path}: a 'missing data' placeholder, not a model (its dataset was unavailable when "
+                          "it was written)")
+    try:
+        recorded = side.read_text().split()
+    except FileNotFoundError:
+        raise CorruptFile(f"{path}: no checksum file {side.name} beside it, so it cannot be verified; {rerun}") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CorruptFile(f"{side}: unreadable ({exc}); {rerun}") from None
+    if not recorded or len(recorded[0]) != 64 or any(c not in "0123456789abcdef" for c in recorded[0]):
+        raise CorruptFile(f"{side}: not a SHA-256 checksum file; {rerun}")
+    actual = sha256_file(path)
+    if actual != recorded[0]:
+        raise CorruptFile(f"{path}: checksum mismatch: {side.name} says sha256 {recorded[0]}, the file has {actual} "
+                          f"(truncated or altered since it was written); {rerun}")
+    return actual
+
+
+def copy_model_file(src: str | os.PathLike, dest: str | os.PathLike) -> None:
+    """Copy a checksummed model file to ``dest`` (with its sidecar), verifying the source first."""
+    verify_checksum(src)
+    with atomic_checksummed_path(dest) as tmp:
+        shutil.copyfile(src, tmp)
+
+
+def save_model_npz(path: str | os.PathLike, **arrays: Any) -> None:
+    """Weights as ``np.savez_compressed``, atomically, with a ``.sha256`` sidecar (:func:`load_model_npz`)."""
+    with atomic_checksummed_path(path) as tmp:
+        with open(tmp, "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+
+
+def load_model_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
+    """The arrays of a weights file written by :func:`save_model_npz`, after checking its checksum."""
+    verify_checksum(path)
+    return read_npz(path)
 
 
 def save_figure(fig: Any, path: str | os.PathLike, **kwargs: Any) -> None:

@@ -13,6 +13,7 @@ rule autoencoder_train:
     output:
         metrics="results/autoencoder/{run}/metrics.json",
         weights="results/autoencoder/{run}/weights.npz",
+        weights_sha256=checksum("results/autoencoder/{run}/weights.npz"),
     log:
         "logs/autoencoder/train_{run}.log",
     benchmark:

@@ -8,6 +8,12 @@ def prov(dataset):
     return f"resources/{dataset}/provenance.json"
 
 
+def checksum(path):
+    """The SHA-256 sidecar written with every model / weights file (nnrec.common.checksum_path); the
+    loaders verify the file against it, so a truncated or altered model never loads silently."""
+    return f"{path}.sha256"
+
+
 def torch_resources(section, mem_mb, runtime):
     """resources: of a torch rule: memory and time at full size, and the GPUs of its config section
     (`gpus`, default 0; the Slurm profile sets 1)."""

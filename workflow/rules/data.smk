@@ -1,6 +1,8 @@
 # Fetch, verify and normalise every dataset into resources/<dataset>/ (docs/architecture.md).
 # The declared output is provenance.json, written last; the canonical files sit beside it.
 
+from nnrec.retry import retry_key
+
 DATASETS = list(config["data"]["datasets"])
 # memory and time for a full-size preparation (CIFAR-10 decodes 60,000 JPEGs)
 PREPARE_RESOURCES = {
@@ -40,6 +42,9 @@ rule prepare_dataset:
         standin=lambda w: config.get("standin") if w.dataset in ("nist36", "ocr_pages") else None,
         # page-character normalisation of the development sets
         glyph=lambda w: config["standin"]["glyph"] if w.dataset.startswith("dev_") else None,
+        # changes when the data mirror offers something new for a source that failed (or for any, when
+        # the dataset is unavailable): Snakemake then prepares the dataset again (nnrec.data.prepare)
+        retry=lambda w: retry_key(w.dataset, config, f"resources/{w.dataset}"),
     script:
         "../scripts/prepare_dataset.py"
 

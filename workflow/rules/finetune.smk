@@ -13,6 +13,7 @@ rule flowers_finetune:
     output:
         metrics="results/pytorch/flowers_finetune_{backbone}/metrics.json",
         model="results/pytorch/flowers_finetune_{backbone}/model.pt",
+        model_sha256=checksum("results/pytorch/flowers_finetune_{backbone}/model.pt"),
         curves="results/pytorch/flowers_finetune_{backbone}/curves.png",
     log:
         "logs/pytorch/flowers_finetune_{backbone}.log",
@@ -41,6 +42,7 @@ rule flowers_scratch:
     output:
         metrics="results/pytorch/flowers_scratch/metrics.json",
         model="results/pytorch/flowers_scratch/model.pt",
+        model_sha256=checksum("results/pytorch/flowers_scratch/model.pt"),
         curves="results/pytorch/flowers_scratch/curves.png",
     log:
         "logs/pytorch/flowers_scratch.log",

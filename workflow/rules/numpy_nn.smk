@@ -42,7 +42,9 @@ rule q3_train:
     output:
         metrics="results/numpy_nn/q3_lr{lr}/metrics.json",
         weights="results/numpy_nn/q3_lr{lr}/weights.npz",
+        weights_sha256=checksum("results/numpy_nn/q3_lr{lr}/weights.npz"),
         weights_init="results/numpy_nn/q3_lr{lr}/weights_init.npz",
+        weights_init_sha256=checksum("results/numpy_nn/q3_lr{lr}/weights_init.npz"),
         figure="results/numpy_nn/q3_lr{lr}/curves.png",
     log:
         "logs/numpy_nn/q3_lr{lr}.log",
@@ -66,7 +68,9 @@ use rule q3_train as q3_train_repeat with:
     output:
         metrics="results/numpy_nn/q3_lr{lr}_seed{seed}/metrics.json",
         weights="results/numpy_nn/q3_lr{lr}_seed{seed}/weights.npz",
+        weights_sha256=checksum("results/numpy_nn/q3_lr{lr}_seed{seed}/weights.npz"),
         weights_init="results/numpy_nn/q3_lr{lr}_seed{seed}/weights_init.npz",
+        weights_init_sha256=checksum("results/numpy_nn/q3_lr{lr}_seed{seed}/weights_init.npz"),
         figure="results/numpy_nn/q3_lr{lr}_seed{seed}/curves.png",
     log:
         "logs/numpy_nn/q3_lr{lr}_seed{seed}.log",
@@ -87,6 +91,7 @@ rule q3_summary:
     output:
         summary="results/numpy_nn/q3/summary.json",
         best_weights="results/numpy_nn/q3/best/weights.npz",
+        best_weights_sha256=checksum("results/numpy_nn/q3/best/weights.npz"),
         acc_fig="results/numpy_nn/q3/accuracy.png",
         loss_fig="results/numpy_nn/q3/loss.png",
         weights_fig="results/numpy_nn/q3/weights.png",

@@ -15,6 +15,7 @@ rule torch_nist36_fc:
     output:
         metrics="results/pytorch/nist36_fc/metrics.json",
         model="results/pytorch/nist36_fc/model.pt",
+        model_sha256=checksum("results/pytorch/nist36_fc/model.pt"),
         curves="results/pytorch/nist36_fc/curves.png",
         crosscheck="results/pytorch/nist36_fc/crosscheck.png",
     log:
@@ -40,6 +41,7 @@ rule torch_nist36_cnn:
     output:
         metrics="results/pytorch/nist36_cnn/metrics.json",
         model="results/pytorch/nist36_cnn/model.pt",
+        model_sha256=checksum("results/pytorch/nist36_cnn/model.pt"),
         curves="results/pytorch/nist36_cnn/curves.png",
     log:
         "logs/pytorch/nist36_cnn.log",
@@ -64,6 +66,7 @@ rule torch_cifar10:
     output:
         metrics="results/pytorch/cifar10/metrics.json",
         model="results/pytorch/cifar10/model.pt",
+        model_sha256=checksum("results/pytorch/cifar10/model.pt"),
         curves="results/pytorch/cifar10/curves.png",
     log:
         "logs/pytorch/cifar10.log",

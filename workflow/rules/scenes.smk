@@ -36,6 +36,7 @@ rule scenes_cnn:
     output:
         metrics="results/scenes/sun_cnn/metrics.json",
         model="results/scenes/sun_cnn/model.pt",
+        model_sha256=checksum("results/scenes/sun_cnn/model.pt"),
         curves="results/scenes/sun_cnn/curves.png",
         confusion="results/scenes/sun_cnn/confusion.png",
     log:

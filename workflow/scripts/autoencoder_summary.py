@@ -11,10 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from nnrec import NIST36_CLASSES
-from nnrec.common import read_json, save_figure, write_json
+from nnrec.common import read_result, save_figure, write_json
 from nnrec.data import load_nist36
 from nnrec.numpy_nn import Network, check_gradients, make_autoencoder
-from nnrec.numpy_nn.autoencoder import (loss_shape, pca_fit, pca_reconstruct, per_class_mean, pick_examples,
+from nnrec.numpy_nn.autoencoder import (AE_RUN_KEYS, loss_shape, pca_fit, pca_reconstruct, per_class_mean, pick_examples,
                                         psnr_per_image, reconstruct)
 from nnrec.numpy_nn.plots import plot_ae_loss, plot_psnr_per_class, plot_reconstructions
 
@@ -29,7 +29,7 @@ names = list(run_dirs)
 
 methods, recons, recons_test, runs = {}, {}, {}, {}
 for name, d in run_dirs.items():
-    runs[name] = read_json(d / "metrics.json")
+    runs[name] = read_result(d / "metrics.json", AE_RUN_KEYS)
     net = Network.load(d / "weights.npz")
     recons[f"AE {name}"] = reconstruct(net, xva)
     recons_test[f"AE {name}"] = reconstruct(net, xte)

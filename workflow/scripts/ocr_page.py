@@ -8,7 +8,7 @@ job = start(snakemake)  # noqa: F821
 from pathlib import Path
 
 from nnrec import NIST36_CLASSES
-from nnrec.common import read_json, save_figure, write_json, write_text
+from nnrec.common import read_result, save_figure, write_json, write_text
 from nnrec.data import describe_source
 from nnrec.data.standin import glyph_kwargs
 from nnrec.ocr.detect import load_image
@@ -22,7 +22,7 @@ cfg = dict(sm.params.cfg)
 image_path = Path(sm.params.image)
 image = load_image(image_path)  # a clear error naming the file if it is missing or unreadable
 gt_path = Path(sm.params.ground_truth)
-truth = read_json(gt_path).get(page) if gt_path.is_file() else None
+truth = read_result(gt_path).get(page) if gt_path.is_file() else None  # {page: [lines]}, checked
 if truth is None:
     log.warning(f"{page}: no ground truth in {gt_path}; the page is read but not scored")
 classifiers, clf_info = load_classifiers(sm.params.classifiers, log)

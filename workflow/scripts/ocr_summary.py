@@ -4,11 +4,12 @@ from nnrec.workflow import start
 
 job = start(snakemake)  # noqa: F821
 
-from nnrec.common import read_json, write_json
+from nnrec.common import read_result, write_json
 from nnrec.ocr.pipeline import aggregate
 
 sm = snakemake  # noqa: F821
-pages = {p: read_json(path) for p, path in sm.params.pages.items()}  # {page: its .json}, by name
+# {page: its .json}, by name; each must hold what is read from it
+pages = {p: read_result(path, ("classifiers", "text", "true_lines")) for p, path in sm.params.pages.items()}
 ran = [n for n in sm.params.classifiers if all(pages[p]["classifiers"].get(n, {}).get("status") == "ok" for p in pages)]
 summary = aggregate(pages, ran)
 summary["classifiers_missing"] = {n: pages[next(iter(pages))]["classifiers"].get(n) for n in sm.params.classifiers

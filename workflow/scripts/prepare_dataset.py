@@ -11,5 +11,6 @@ from nnrec.data import prepare_dataset
 
 sm = snakemake  # noqa: F821
 name = sm.wildcards.dataset
-prov = prepare_dataset(name, sm.config, Path(sm.output[0]).parent, job.log, sm.threads)
+job.log.info(f"{name}: preparing ({sm.params.retry})")
+prov = prepare_dataset(name, sm.config, Path(sm.output[0]).parent, job.log, sm.threads, retry=sm.params.retry)
 job.log.info(f"{name}: available={prov['available']} source={prov['source']} counts={prov.get('counts')}")

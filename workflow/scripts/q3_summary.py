@@ -4,12 +4,8 @@ from nnrec.workflow import start
 
 job = start(snakemake)  # noqa: F821
 
-import shutil
-
-import numpy as np
-
 from nnrec import NIST36_CLASSES
-from nnrec.common import atomic_path, save_figure, write_json
+from nnrec.common import copy_model_file, load_model_npz, save_figure, write_json
 from nnrec.numpy_nn import Network
 from nnrec.numpy_nn.plots import plot_curves, plot_first_layer_weights, plot_seed_spread
 from nnrec.numpy_nn.q3 import confusion_summary, load_runs, load_splits, select_best
@@ -33,12 +29,11 @@ log.info(f"best network test accuracy {conf['accuracy']:.4f}; top pairs "
          + ", ".join(f"{p['pair'][0]}/{p['pair'][1]}:{p['count']}" for p in conf["top_pairs"][:5]))
 
 # ---- outputs
-with atomic_path(sm.output.best_weights) as tmp:
-    shutil.copyfile(best_dir / "weights.npz", tmp)
+copy_model_file(best_dir / "weights.npz", sm.output.best_weights)  # verified, with its checksum
 hist = {f"lr {lr:g}": runs[lr][0]["history"] for lr in sorted(runs)}
 save_figure(plot_curves(hist, "acc", "accuracy"), sm.output.acc_fig)
 save_figure(plot_curves(hist, "loss", "cross-entropy (mean over data)"), sm.output.loss_fig)
-w_init = np.load(best_dir / "weights_init.npz")["Wlayer1"]
+w_init = load_model_npz(best_dir / "weights_init.npz")["Wlayer1"]
 save_figure(plot_first_layer_weights(w_init, net.params["Wlayer1"]), sm.output.weights_fig)
 save_figure(plot_confusion(conf["matrix"], NIST36_CLASSES), sm.output.confusion_fig)
 save_figure(plot_seed_spread(rows), sm.output.seeds_fig)

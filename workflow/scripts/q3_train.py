@@ -6,7 +6,7 @@ job = start(snakemake)  # noqa: F821
 
 import numpy as np
 
-from nnrec.common import Progress, save_figure, save_npz, write_json
+from nnrec.common import Progress, save_figure, save_model_npz, write_json
 from nnrec.numpy_nn.plots import plot_run_curves
 from nnrec.numpy_nn.q3 import evaluate_splits, load_splits, train_run
 
@@ -20,7 +20,7 @@ res = train_run(splits, cfg, lr, seed, Progress(job.log, cfg["epochs"]))
 final = evaluate_splits(res["net"], splits)
 job.log.info("final " + " ".join(f"{k}={v:.4f}" for k, v in final.items()))
 res["net"].save(sm.output.weights)
-save_npz(sm.output.weights_init, **res["init_params"])
+save_model_npz(sm.output.weights_init, **res["init_params"])
 metrics = {
     "part": "q3", "run": f"q3_lr{sm.wildcards.lr}" + (f"_seed{seed}" if sm.params.repeat else ""),
     "lr": lr, "batch_size": cfg["batch_size"], "epochs": cfg["epochs"], "hidden": cfg["hidden"],

@@ -10,7 +10,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from nnrec.common import read_json, save_figure, write_json
+from nnrec.common import load_model_npz, read_result, save_figure, write_json
 from nnrec.data import load_nist36
 from nnrec.torch_models.loop import pick_device
 from nnrec.torch_models.nist36 import crosscheck, fc_config_from_numpy_run, numpy_batch_order, run_nist36
@@ -26,10 +26,9 @@ extra = {}
 if arch == "fc":
     # mirror the numpy Q3 run exactly: its seed, sizes, epochs, batch size, loss reduction, lr,
     # initial weights and batch order (a cross-check of the numpy gradients)
-    npm = read_json(sm.input.numpy_metrics)
+    npm = read_result(sm.input.numpy_metrics, ("history",))  # + the run's settings, checked below
     run_cfg, seed = fc_config_from_numpy_run(npm, sm.input.numpy_metrics)
-    with np.load(sm.input.numpy_init) as z:
-        init = {k: z[k] for k in z.files}
+    init = load_model_npz(sm.input.numpy_init)
     if npm.get("dtype", "float32") == "float64":
         torch.set_default_dtype(torch.float64)
     res = run_nist36("fc", run_cfg, splits, device=device, logger=job.log, checkpoint_path=sm.output.model, seed=seed,

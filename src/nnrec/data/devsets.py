@@ -27,7 +27,7 @@ from nnrec import NIST36_CLASSES
 from nnrec.common import save_npz
 from nnrec.data.fetch import CorruptArchive, DataError
 from nnrec.data.handwriting import per_class_counts, to_nist_rows
-from nnrec.data.normalise import first_per_class
+from nnrec.data.normalise import first_per_class, load_npz
 
 log = logging.getLogger("nnrec.data")
 
@@ -140,8 +140,5 @@ def normalise_comnist_zip(path: Path, out_dir: Path, work: Path, *, glyph: dict,
 
 def load_devset(folder: str | Path) -> tuple[np.ndarray, np.ndarray]:
     """A prepared development set: ``x`` float32 (N, 1024) in the NIST36 layout, ``y`` int64 (N,)."""
-    path = Path(folder) / "data.npz"
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: development set not prepared (run the prepare_dataset rule)")
-    with np.load(path) as z:
-        return z["x"], z["y"]
+    d = load_npz(Path(folder) / "data.npz", ("x", "y"), "development set")
+    return d["x"], d["y"]

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import lzma
 import os
+import pickle
 import shutil
 import stat
 import tarfile
@@ -16,6 +18,7 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Iterable
@@ -43,6 +46,12 @@ class UnsafeArchive(DataError):
 
 class CorruptArchive(DataError):
     pass
+
+
+#: What reading a damaged archive (or a member inside it) raises: a corrupt deflate / gzip / xz stream,
+#: a truncated file, a bad zip or tar structure, an I/O error. Each is a failure of that source only.
+ARCHIVE_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, tarfile.TarError, zlib.error, lzma.LZMAError, EOFError,
+                  OSError, pickle.UnpicklingError)
 
 
 @dataclass
@@ -232,9 +241,9 @@ def safe_extract(archive: Path, dest: Path, members: Iterable[str] | None = None
                 tf.extractall(tmp, members=chosen, filter="data")
         else:
             raise CorruptArchive(f"{archive}: not a zip or tar archive (corrupt or wrong file)")
-    except (zipfile.BadZipFile, tarfile.TarError, EOFError, OSError) as exc:
+    except ARCHIVE_ERRORS as exc:
         shutil.rmtree(tmp, ignore_errors=True)
-        raise CorruptArchive(f"{archive}: corrupt archive ({exc})") from None
+        raise CorruptArchive(f"{archive}: corrupt archive ({type(exc).__name__}: {exc})") from None
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise

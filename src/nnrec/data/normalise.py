@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from nnrec import NIST36_CLASSES
-from nnrec.common import atomic_path, save_npz
+from nnrec.common import CorruptFile, atomic_path, read_npz, save_npz
 from nnrec.data.fetch import CorruptArchive, DataError, safe_extract
 
 log = logging.getLogger("nnrec.data")
@@ -82,19 +82,23 @@ def normalise_nist36_zip(archive: Path, out_dir: Path, work: Path) -> dict:
 
 def load_nist36(folder: str | Path, split: str) -> tuple[np.ndarray, np.ndarray]:
     """Load a canonical NIST36 split: ``x`` float32 (N, 1024) in the .mat layout, ``y`` int64 (N,)."""
-    path = Path(folder) / f"{split}.npz"
-    if not path.exists():
-        raise FileNotFoundError(f"{path}: NIST36 split {split!r} not prepared (run the prepare_nist36 rule)")
-    with np.load(path) as z:
-        return z["x"], z["y"]
+    d = load_npz(Path(folder) / f"{split}.npz", ("x", "y"), f"NIST36 split {split!r}")
+    return d["x"], d["y"]
 
 
-def load_npz(path: str | Path) -> dict[str, np.ndarray]:
+def load_npz(path: str | Path, keys: tuple[str, ...] = (), what: str = "dataset file") -> dict[str, np.ndarray]:
+    """Every array of a prepared (canonical) npz file, which must hold ``keys``. An absent file
+    says it was not prepared; a truncated or corrupt one, or one without ``keys``, raises
+    :class:`nnrec.common.CorruptFile` naming the file."""
     path = Path(path)
     if not path.exists():
-        raise FileNotFoundError(f"{path}: not prepared")
-    with np.load(path, allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}
+        raise FileNotFoundError(f"{path}: {what} not prepared (run the prepare_dataset rule)")
+    fix = f"delete the folder {path.parent} and rerun snakemake to prepare the dataset again"
+    d = read_npz(path, fix)
+    absent = [k for k in keys if k not in d]
+    if absent:
+        raise CorruptFile(f"{path}: array(s) {absent} missing (found {sorted(d)}); {fix}")
+    return d
 
 
 # --------------------------------------------------------------------------- images

@@ -13,11 +13,12 @@ import os
 import shutil
 from pathlib import Path
 
-from nnrec.common import read_json, write_json
+from nnrec.common import CorruptFile, read_json, write_json
 from nnrec.config import mirror_folder
 from nnrec.data import devsets, emnist
 from nnrec.data import normalise as N
-from nnrec.data.fetch import DataError, candidates, obtain
+from nnrec.data.fetch import ARCHIVE_ERRORS, CorruptArchive, DataError, candidates, obtain
+from nnrec.retry import RETRY_FILE, retry_record
 
 log = logging.getLogger("nnrec.data")
 
@@ -91,17 +92,20 @@ def _try_sources(name: str, sources: list, config: dict, staging: Path, work: Pa
     downloads = Path(data_cfg["downloads_dir"])
     tried = []
     for cand in candidates(sources, mirror_folder(config)):
+        path = None
         try:
             path, hashes = obtain(cand, downloads, data_cfg["download_timeout_s"], logger)
             logger.info(f"{name}: normalising {path.name} ({cand.format})")
             counts = NORMALISERS[cand.format](path, staging, work, **extra)
-        except DataError as exc:
+        except (DataError, *ARCHIVE_ERRORS) as exc:
+            if not isinstance(exc, DataError):  # e.g. zlib.error from a corrupt deflate stream
+                exc = CorruptArchive(f"{path or cand.url}: unreadable ({type(exc).__name__}: {exc})")
             logger.warning(f"{name}: {exc}")
-            tried.append({"source": cand.kind, "url": cand.url, "error": str(exc)})
+            tried.append({"source": cand.kind, "file": cand.file, "url": cand.url, "error": str(exc)})
             shutil.rmtree(staging, ignore_errors=True)  # nothing half-written reaches the next source
             staging.mkdir(parents=True)
             continue
-        tried.append({"source": cand.kind, "url": cand.url, "error": None})
+        tried.append({"source": cand.kind, "file": cand.file, "url": cand.url, "error": None})
         found = {
             "source": cand.kind,
             "format": cand.format,
@@ -133,17 +137,23 @@ def _nist36_substitute(sub: dict, config: dict, staging: Path, work: Path, logge
     return found, tried
 
 
-def _optional_file(spec: dict, config: dict, logger) -> tuple[Path | None, dict | None, list]:
-    """Fetch an auxiliary file (ground truth, datasplits.mat) from the mirror, then its URL."""
+def _optional_file(spec: dict, config: dict, logger, parse) -> tuple[object, dict | None, list]:
+    """Fetch an auxiliary file (ground truth, datasplits.mat) from the mirror, then its URL, and
+    ``parse`` it: ``(parsed, file record, failed attempts)``, or ``(None, None, failed attempts)``
+    when no copy can be fetched and parsed (a corrupt copy is a failure of that source only)."""
     src = {"file": spec["file"], "url": spec.get("url"), "sha256": spec.get("sha256"), "format": ""}
     tried = []
     for cand in candidates([src], mirror_folder(config)):
         try:
             path, hashes = obtain(cand, Path(config["data"]["downloads_dir"]), config["data"]["download_timeout_s"], logger)
-            return path, {"file": cand.file, "from": cand.url, **hashes}, tried
+            try:
+                parsed = parse(path)
+            except (DataError, UnicodeDecodeError, *ARCHIVE_ERRORS) as exc:
+                raise DataError(f"{path}: unreadable ({type(exc).__name__}: {exc})") from None
+            return parsed, {"file": cand.file, "from": cand.url, **hashes}, tried
         except DataError as exc:
             logger.warning(str(exc))
-            tried.append({"source": cand.kind, "url": cand.url, "error": str(exc)})
+            tried.append({"source": cand.kind, "file": cand.file, "url": cand.url, "error": str(exc)})
     return None, None, tried
 
 
@@ -169,25 +179,53 @@ def _ocr_generated(config: dict, staging: Path, work: Path, logger, threads: int
                         "from stand-in characters with known text."]}
 
 
-def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: logging.Logger = log, threads: int = 1) -> dict:
+def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: logging.Logger = log, threads: int = 1,
+                    retry: str | None = None) -> dict:
     """Obtain, verify and normalise dataset ``name`` into ``out_dir``; return its provenance.
 
     ``threads`` is the number of worker processes the glyph normalisation (EMNIST substitute,
-    development sets) or the stand-in generator may use.
+    development sets) or the stand-in generator may use. ``retry`` is the rule's retry key
+    (:func:`nnrec.retry.retry_key`), recorded in ``retry.json`` beside the provenance (which gets its
+    attempt number).
 
     NIST36 tries its ``sources`` (the course's data.zip), then its ``substitute`` (EMNIST, issue
-    20) when enabled, then its ``fallback`` (the offline stand-in).
+    20) when enabled, then its ``fallback`` (the offline stand-in). Any error reading a source
+    (checksum, corrupt or truncated archive, I/O) is a failure of that source only: the next one is
+    tried. The staging and work folders beside ``out_dir`` are removed whatever happens.
 
     Raises :class:`DatasetUnavailable` when no source works, no fallback exists and
     ``data.strict`` is true; otherwise an unavailable dataset gets ``available: false``.
     """
-    ds = config["data"]["datasets"][name]
     out_dir = Path(out_dir)
     staging = out_dir.with_name(f".{out_dir.name}.staging")
     work = out_dir.with_name(f".{out_dir.name}.work")
     for p in (staging, work):
         shutil.rmtree(p, ignore_errors=True)
         p.mkdir(parents=True)
+    try:
+        prov = _prepare(name, config, staging, work, logger, threads)
+        record = retry_record(name, config, prov, retry)
+        prov["attempt"] = record["attempt"]
+        write_json(staging / RETRY_FILE, record)
+        if not prov["available"]:
+            errors = "\n  ".join(f"{t['url']}: {t['error']}" for t in prov["tried"]) or "(no source configured)"
+            msg = f"dataset {name!r} is unavailable; sources tried:\n  {errors}\n{prov['how_to_supply']}"
+            if config["data"]["strict"]:
+                raise DatasetUnavailable(msg)
+            logger.warning(msg)
+        # move into place: canonical files first, provenance.json last
+        shutil.rmtree(out_dir, ignore_errors=True)
+        os.replace(staging, out_dir)
+        write_json(out_dir / "provenance.json", prov)
+        return prov
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def _prepare(name: str, config: dict, staging: Path, work: Path, logger, threads: int) -> dict:
+    """The sources of ``name`` in order, then its fallback, into ``staging``: the provenance record."""
+    ds = config["data"]["datasets"][name]
     found, tried = _try_sources(name, ds["sources"], config, staging, work, logger,
                                 _extra_args(name, ds, config, threads, logger))
     sub = ds.get("substitute")
@@ -212,50 +250,45 @@ def prepare_dataset(name: str, config: dict, out_dir: str | Path, logger: loggin
     if found is not None and name == "nist36":
         prov["description"] = NIST36_DESCRIPTIONS.get(found["source"], NIST36_DESCRIPTIONS["real"])
     if found is not None and name == "ocr_pages" and prov["source"] != "generated":
-        gt_path, gt_file, gt_tried = _optional_file(ds["ground_truth"], config, logger)
-        if gt_path is not None:
-            write_json(staging / "ground_truth.json", N.parse_ground_truth(gt_path.read_text()))
+        gt, gt_file, gt_tried = _optional_file(ds["ground_truth"], config, logger,
+                                               lambda path: N.parse_ground_truth(path.read_text()))
+        if gt is not None:
+            write_json(staging / "ground_truth.json", gt)
             prov["files"].append(gt_file)
         else:
             prov["caveats"].append("No transcription found: pages are read but not scored.")
-            prov["tried"] += gt_tried
+        prov["tried"] += gt_tried
     if found is not None and name == "flowers17":
-        split_path, split_file, split_tried = _optional_file(ds["splits"], config, logger)
-        import numpy as np
-
-        y = N.load_npz(staging / "images.npz")["y"]
-        if split_path is not None:
-            split = N.flowers_split_from_mat(split_path, ds["splits"]["index"])
+        split, split_file, split_tried = _optional_file(
+            ds["splits"], config, logger, lambda path: N.flowers_split_from_mat(path, ds["splits"]["index"]))
+        if split is not None:
             prov["files"].append(split_file)
         else:
+            import numpy as np
+
+            y = N.load_npz(staging / "images.npz")["y"]
             split = N.flowers_seeded_split(np.asarray(y), ds["fallback_split"], config["seed"])
             prov["caveats"].append(
                 "The official datasplits.mat could not be obtained; a seeded stratified split "
                 f"({ds['fallback_split']['train']}/{ds['fallback_split']['valid']}/{ds['fallback_split']['test']} per class) is used."
             )
-            prov["tried"] += split_tried
+        prov["tried"] += split_tried
         write_json(staging / "split.json", split)
         prov["split"] = split["source"]
     if found is None:
         prov["how_to_supply"] = HOW_TO_SUPPLY.format(name=name)
-        errors = "\n  ".join(f"{t['url']}: {t['error']}" for t in tried) or "(no source configured)"
-        msg = f"dataset {name!r} is unavailable; sources tried:\n  {errors}\n{prov['how_to_supply']}"
-        if config["data"]["strict"]:
-            shutil.rmtree(staging, ignore_errors=True)
-            shutil.rmtree(work, ignore_errors=True)
-            raise DatasetUnavailable(msg)
-        logger.warning(msg)
-    # move into place: canonical files first, provenance.json last
-    shutil.rmtree(out_dir, ignore_errors=True)
-    os.replace(staging, out_dir)
-    shutil.rmtree(work, ignore_errors=True)
-    write_json(out_dir / "provenance.json", prov)
     return prov
 
 
 # --------------------------------------------------------------------------- reading provenance
 def read_provenance(path: str | Path) -> dict:
-    return read_json(path)
+    """A dataset's ``provenance.json``, checked: a JSON object with ``dataset`` and a boolean
+    ``available`` (a damaged file raises naming it; it is never taken for 'unavailable')."""
+    prov = read_json(path)
+    if not isinstance(prov, dict) or not isinstance(prov.get("dataset"), str) or not isinstance(prov.get("available"), bool):
+        raise CorruptFile(f"{path}: not a provenance file (needs 'dataset' and a true/false 'available'); delete its "
+                          "folder and rerun snakemake to prepare the dataset again")
+    return prov
 
 
 def is_available(prov_path: str | Path) -> bool:

@@ -9,6 +9,9 @@ import numpy as np
 from .batches import batch_indices, run_rngs
 from .model import Network
 
+#: What the Q5 summary reads from each run's metrics.json.
+AE_RUN_KEYS = ("epochs", "lr", "lr_decay", "lr_decay_every", "label", "train_seconds", "epoch_seconds_mean", "history")
+
 
 def make_autoencoder(d_in: int, code: int, rng, dtype=np.float32, reduction: str = "sum") -> Network:
     """d_in -> code (ReLU) -> code (ReLU) -> code (ReLU) -> d_in (sigmoid); loss = total squared error."""

@@ -90,31 +90,30 @@ class Network:
 
     # ------------------------------------------------------------------ save / load
     def save(self, path) -> None:
-        from nnrec.common import save_npz
+        """Write the network to ``path`` (npz) with a ``.sha256`` sidecar that :meth:`load` checks."""
+        from nnrec.common import save_model_npz
 
-        save_npz(path, sizes=np.asarray(self.sizes), activations=np.asarray(self.activations),
-                 loss=np.asarray(self.loss), reduction=np.asarray(self.reduction), **self.weights())
+        save_model_npz(path, sizes=np.asarray(self.sizes), activations=np.asarray(self.activations),
+                       loss=np.asarray(self.loss), reduction=np.asarray(self.reduction), **self.weights())
 
     @classmethod
     def load(cls, path) -> "Network":
+        """A network written by :meth:`save`; its checksum is verified first, and a damaged or foreign
+        file raises naming it."""
+        from nnrec.common import CorruptFile, load_model_npz
+
         path = Path(path)
-        try:
-            z = np.load(path, allow_pickle=False)
-        except FileNotFoundError:
-            raise FileNotFoundError(f"{path}: weights file not found") from None
-        except Exception as exc:  # noqa: BLE001
-            raise ValueError(f"{path}: not a readable .npz weights file ({exc})") from None
-        with z:
-            need = {"sizes", "activations", "loss", "reduction"}
-            if not need <= set(z.files):
-                raise ValueError(f"{path}: missing keys {sorted(need - set(z.files))} (not a numpy_nn weights file)")
-            net = cls([int(s) for s in z["sizes"]], [str(a) for a in z["activations"]],
-                      loss=str(z["loss"]), reduction=str(z["reduction"]))
-            for name, n_in, n_out in zip(net.names, net.sizes[:-1], net.sizes[1:]):
-                for k, shape in (("W" + name, (n_in, n_out)), ("b" + name, (n_out,))):
-                    if k not in z.files or z[k].shape != shape:
-                        raise ValueError(f"{path}: parameter {k} missing or not of shape {shape}")
-                    net.params[k] = z[k].copy()
+        z = load_model_npz(path)
+        need = {"sizes", "activations", "loss", "reduction"}
+        if not need <= set(z):
+            raise CorruptFile(f"{path}: missing keys {sorted(need - set(z))} (not a numpy_nn weights file)")
+        net = cls([int(s) for s in z["sizes"]], [str(a) for a in z["activations"]],
+                  loss=str(z["loss"]), reduction=str(z["reduction"]))
+        for name, n_in, n_out in zip(net.names, net.sizes[:-1], net.sizes[1:]):
+            for k, shape in (("W" + name, (n_in, n_out)), ("b" + name, (n_out,))):
+                if k not in z or z[k].shape != shape:
+                    raise CorruptFile(f"{path}: parameter {k} missing or not of shape {shape}")
+                net.params[k] = z[k].copy()
         return net
 
 

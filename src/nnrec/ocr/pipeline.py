@@ -4,12 +4,12 @@ aggregate pages, the generated-page benchmark and the Q4.1 failure cases."""
 from __future__ import annotations
 
 import importlib
-import zipfile
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
+from nnrec.common import is_placeholder
 from nnrec.ocr.recognise import read_page, reading_record
 from nnrec.ocr.score import char_accuracy, match_boxes, match_detection, word_accuracy
 
@@ -17,17 +17,18 @@ from nnrec.ocr.score import char_accuracy, match_boxes, match_detection, word_ac
 def load_classifier_spec(name: str, spec: dict) -> tuple[Callable | None, dict]:
     """``spec = {"weights": path, "loader": "module:function"}`` -> (classifier or None, info).
 
-    A weights file that is not a real model (the placeholder an upstream rule writes when its
-    data is missing) gives ``None`` and ``info["status"] = "missing"``; anything else that fails
-    raises with the file and loader named.
+    A weights file that is the placeholder an upstream rule writes when its data is missing
+    (:func:`nnrec.common.is_placeholder`) gives ``None`` and ``info["status"] = "missing"``; any other
+    file goes to the loader, which verifies it (a truncated or altered file raises naming it).
     """
     path = Path(spec["weights"])
     info = {"weights": str(path), "loader": spec["loader"]}
     if not path.is_file():
         raise FileNotFoundError(f"classifier {name!r}: weights file {path} not found")
-    if path.suffix in (".npz", ".pt", ".pth") and not zipfile.is_zipfile(path):
+    if is_placeholder(path):
         info["status"] = "missing"
-        info["reason"] = f"{path} is not a model file (upstream data missing?): {path.read_text(errors='replace')[:200].strip()}"
+        said = path.read_text(errors="replace").splitlines()[1:2]
+        info["reason"] = f"{path} is a 'missing data' placeholder" + (f" ({said[0]})" if said else "")
         return None, info
     mod_name, _, fn_name = spec["loader"].partition(":")
     try:

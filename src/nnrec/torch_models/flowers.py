@@ -21,8 +21,9 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnrec.common import read_json, sha256_file
+from nnrec.common import CorruptFile, is_missing, read_result, sha256_file
 from nnrec.data.normalise import load_npz
+from nnrec.data.prepare import read_provenance
 from nnrec.torch_models.data import check_image_data, make_natural_augment, to_input
 from nnrec.torch_models.loop import train_and_test
 
@@ -198,8 +199,12 @@ def load_flowers(data_dir: str | Path, max_per_class: int, size: int) -> tuple[d
     data_dir = Path(data_dir)
     d = load_npz(data_dir / "images.npz")
     check_image_data(d, data_dir / "images.npz")
-    split = read_json(data_dir / "split.json")
-    check_split(split, d["y"])
+    split_file = data_dir / "split.json"
+    split = read_result(split_file, ("source", "train", "valid", "test"))
+    try:
+        check_split(split, d["y"])
+    except ValueError as exc:
+        raise CorruptFile(f"{split_file}: {exc}") from None
     split = subset_split(split, d["y"], int(max_per_class))
     x, y = to_input(d["x"], int(size)), torch.as_tensor(d["y"])
     parts = {k: (x[np.asarray(split[k])], y[np.asarray(split[k])]) for k in ("train", "valid", "test")}
@@ -209,7 +214,7 @@ def load_flowers(data_dir: str | Path, max_per_class: int, size: int) -> tuple[d
 def pretrained_weights(weights_prov: str | Path, configured_sha256: str | None) -> tuple[Path, str | None]:
     """The prepared weights file of a backbone (beside its provenance file) and the SHA-256 to check
     it against: the one recorded when it was prepared, else the configured one."""
-    prov = read_json(weights_prov)
+    prov = read_provenance(weights_prov)
     sha = (prov.get("files") or [{}])[0].get("sha256") or configured_sha256
     return Path(weights_prov).parent / "weights.pth", sha
 
@@ -284,8 +289,8 @@ def compare_flowers(finetune_files: Mapping[str, str | Path], scratch_file: str 
     rows, missing, finetune = [], [], {}
     metrics = {}
     for backbone, path in finetune_files.items():
-        m = metrics[str(path)] = read_json(path)
-        if m.get("status") == "missing":
+        m = metrics[str(path)] = read_result(path, ("test_acc", "rows", "weights"))
+        if is_missing(m):
             missing.append({"file": str(path), "reason": m.get("reason")})
             finetune[backbone] = None
             continue
@@ -295,8 +300,9 @@ def compare_flowers(finetune_files: Mapping[str, str | Path], scratch_file: str 
                          "stage": r["stage"], "method": r["method"], "valid_acc": r["valid_acc"],
                          "test_acc": r["test_acc"], "epochs": r["epochs"], "train_time_s": r["train_time_s"],
                          "n_params": r["n_params"], "n_trainable": r["n_trainable"]})
-    s = metrics[str(scratch_file)] = read_json(scratch_file)
-    if s.get("status") == "missing":
+    s = metrics[str(scratch_file)] = read_result(scratch_file, ("method", "valid_acc", "test_acc", "epochs",
+                                                                "train_time_s", "n_params", "n_trainable"))
+    if is_missing(s):
         missing.append({"file": str(scratch_file), "reason": s.get("reason")})
     else:
         rows.append({"model": "3 conv + 2 FC (scratch)", "backbone": None, "weights": "random init",
@@ -308,5 +314,5 @@ def compare_flowers(finetune_files: Mapping[str, str | Path], scratch_file: str 
                "missing_backbones": [b for b, acc in finetune.items() if acc is None],
                "total_train_time_s": sum(r["train_time_s"] for r in rows)}
     headline = {"q6_flowers_finetune_test_acc": finetune,
-                "q6_flowers_scratch_test_acc": None if s.get("status") == "missing" else s["test_acc"]}
+                "q6_flowers_scratch_test_acc": None if is_missing(s) else s["test_acc"]}
     return compare, headline

@@ -42,7 +42,7 @@ import numpy as np
 import torch
 from torch import nn
 
-from nnrec.common import Progress, atomic_path
+from nnrec.common import READ_ERRORS, CorruptFile, Progress, atomic_checksummed_path, verify_checksum
 
 __all__ = [
     "pick_device",
@@ -279,20 +279,32 @@ def make_loss(cfg: Mapping[str, Any] | None = None) -> nn.Module:
 
 # --------------------------------------------------------------------------- checkpoints
 def save_checkpoint(path: str | os.PathLike, model: nn.Module, **extra: Any) -> None:
-    """Save ``{"state_dict": ..., **extra}`` atomically (extra: architecture name, classes, epoch...)."""
+    """Save ``{"state_dict": ..., **extra}`` atomically (extra: architecture name, classes, epoch...)
+    with a ``.sha256`` sidecar that :func:`load_checkpoint` verifies.
+
+    The same state gives the same bytes: torch names the zip's root folder after the file it writes
+    to (here a random temporary name), so it writes through an open file handle, whose root folder
+    is always ``archive/``.
+    """
     state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
-    with atomic_path(path) as tmp:
-        torch.save({"state_dict": state, **extra}, tmp)
+    with atomic_checksummed_path(path) as tmp, open(tmp, "wb") as fh:
+        torch.save({"state_dict": state, **extra}, fh)
 
 
 def load_checkpoint(path: str | os.PathLike, map_location: str | torch.device = "cpu") -> dict:
-    """Load a checkpoint written by :func:`save_checkpoint` (clear error when absent or malformed)."""
+    """Load a checkpoint written by :func:`save_checkpoint`: its checksum is verified first (torch
+    itself ignores the zip's CRCs, so a flipped byte would load silently); an absent, damaged or
+    foreign file raises naming it."""
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path}: checkpoint not found")
-    ck = torch.load(path, map_location=map_location, weights_only=False)
+    verify_checksum(path)
+    try:
+        ck = torch.load(path, map_location=map_location, weights_only=False)
+    except READ_ERRORS as exc:
+        raise CorruptFile(f"{path}: not a loadable checkpoint ({type(exc).__name__}: {exc})") from None
     if not isinstance(ck, dict) or "state_dict" not in ck:
-        raise ValueError(f"{path}: not a nnrec checkpoint (no 'state_dict' key)")
+        raise CorruptFile(f"{path}: not a nnrec checkpoint (no 'state_dict' key)")
     return ck
 
 

@@ -203,6 +203,9 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
 
 # --------------------------------------------------------------------------- Q6.1.1 cross-check
 NUMPY_RUN_KEYS = ("seed", "epochs", "batch_size", "hidden", "activation", "loss_reduction", "lr")
+#: What the Q6.1 summary reads from the FC and CNN runs' metrics (CIFAR-10: test_acc, history).
+Q6_1_RUN_KEYS = ("n_params", "history", "train_acc", "valid_acc", "test_acc", "valid_loss", "train_time_s",
+                 "epoch_time_s_mean", "device")
 
 
 def fc_config_from_numpy_run(npm: Mapping, path: str | Path) -> tuple[dict, int]:

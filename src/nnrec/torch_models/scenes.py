@@ -13,7 +13,7 @@ from typing import Mapping, Sequence
 import torch
 from torch import nn
 
-from nnrec.common import read_json
+from nnrec.common import is_missing, read_result
 from nnrec.torch_models.data import check_image_data
 
 
@@ -97,12 +97,15 @@ def compare_scenes(bow_file: str | Path, cnn_file: str | Path,
     features per backbone) and the headline numbers, from the runs' metrics files. A run marked
     ``missing`` gives no row and is listed under ``missing``."""
 
-    def ok(path):
-        m = read_json(path)
-        return m if m and m.get("status") != "missing" else None
+    def ok(path, keys):
+        m = read_result(path, ("data_source", "train_time_s", *keys))
+        return None if is_missing(m) else m
 
-    bow, cnn = ok(bow_file), ok(cnn_file)
-    frozen = {str(p): ok(p) for p in frozen_files.values()}
+    bow = ok(bow_file, ("test_acc_nn", "test_acc_linear"))
+    cnn = ok(cnn_file, ("test_acc", "valid_acc", "n_params", "epochs"))
+    frozen = {str(p): ok(p, ("method", "experiment", "backbone", "weights", "test_acc", "valid_acc", "n_trainable",
+                             "epochs"))
+              for p in frozen_files.values()}
     rows = []
     if bow:
         rows.append({"method": "bag of words (HW1): NN, histogram intersection", "key": "bow_nn", "backbone": None,

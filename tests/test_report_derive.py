@@ -99,6 +99,8 @@ def test_lr_comparison_uses_ratios_displayed_points_and_twice_the_larger_sd():
     assert high["gap_points"] == 0.3 and high["bar_points"] == 0.6 and not high["beyond_noise"]
     assert high["loss_increases"]["count"] == 2 and high["best_loss_increases"]["count"] == 0
     assert high["train_gap_points"] == 9.3 and high["best_train_gap_points"] == 5.0
+    assert high["gap_wider"] and not high["fits_less"]  # 4.3 points wider, against a bar of 0.6
+    assert low["fits_less"] and not low["gap_wider"]    # 10 points less training accuracy, bar 0.8
     with pytest.raises(ValueError, match="not among"):
         derive.lr_comparison(rows, 0.5)
 
@@ -110,6 +112,9 @@ def test_weight_structure_tells_smooth_from_noise():
     smooth = np.stack([np.sin(xx / (3 + k)) * np.cos(yy / 5) for k in range(8)], axis=-1).reshape(1024, 8)
     ws = derive.weight_structure(noise, smooth)
     assert abs(ws["corr_init"]) < 0.1 and ws["corr_trained"] > 0.8 and ws["smoother"]
+    assert abs(ws["corr_init"]) <= ws["corr_init_max"] < 0.2
+    # a network that barely moved: trained = initial noise + a little -> not called smoother
+    assert not derive.weight_structure(noise, noise + 0.01 * smooth)["smoother"]
     assert ws["units"] == 8 and ws["side"] == 32
     assert not derive.weight_structure(smooth, noise)["smoother"]
     with pytest.raises(ValueError, match="square"):

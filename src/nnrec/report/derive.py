@@ -94,7 +94,9 @@ def lr_comparison(rows: list[dict[str, Any]], best_lr: float, histories: dict[fl
     ``rows``: one per lr with ``lr``, ``valid_acc_mean``, ``valid_acc_std``, ``train_acc_mean``
     (the Q3 summary's ``lrs``). For each other lr: its ratio to the best lr, the gap in validation
     accuracy in percentage points *as displayed*, the bar it is compared with (twice the larger of
-    the two seed standard deviations, in points), whether the gap exceeds the bar, and, when
+    the two seed standard deviations, in points), whether the gap exceeds the bar; the same bar
+    decides whether its training accuracy is lower than the best rate's (``fits_less``) and
+    whether its gap between training and validation accuracy is wider (``gap_wider``); and, when
     ``histories`` (lr -> the run's history) are given, how often its training loss went up
     (:func:`increases`) next to the best run's count.
     """
@@ -118,6 +120,8 @@ def lr_comparison(rows: list[dict[str, Any]], best_lr: float, histories: dict[fl
             "train_gap_points": points(r["train_acc_mean"], r["valid_acc_mean"], digits),
             "best_train_gap_points": points(best["train_acc_mean"], best["valid_acc_mean"], digits),
         }
+        item["fits_less"] = points(best["train_acc_mean"], r["train_acc_mean"], digits) > bar
+        item["gap_wider"] = round(item["train_gap_points"] - item["best_train_gap_points"], digits) > bar
         if float(r["lr"]) in hist and best_ups is not None:
             item["loss_increases"] = increases(hist[float(r["lr"])]["train_loss"])
             item["best_loss_increases"] = best_ups
@@ -125,9 +129,10 @@ def lr_comparison(rows: list[dict[str, Any]], best_lr: float, histories: dict[fl
     return out
 
 
-def neighbour_correlation(images: np.ndarray) -> float:
-    """Mean correlation between horizontally and vertically adjacent pixels over a stack of
-    images (n, h, w): about 0 for independent noise, towards 1 for smooth images."""
+def neighbour_correlations(images: np.ndarray) -> np.ndarray:
+    """Per image of a stack (n, h, w): the correlation between horizontally and vertically
+    adjacent pixels (the mean of the two): about 0 for independent noise, towards 1 for smooth
+    images; 0 for a constant image."""
     x = np.asarray(images, dtype=np.float64)
     if x.ndim != 3:
         raise ValueError(f"neighbour_correlation: expected (n, h, w), got shape {x.shape}")
@@ -138,10 +143,14 @@ def neighbour_correlation(images: np.ndarray) -> float:
         a = a - a.mean(1, keepdims=True)
         b = b - b.mean(1, keepdims=True)
         den = np.sqrt((a * a).sum(1) * (b * b).sum(1))
-        ok = den > 0
-        cs.append((a * b).sum(1)[ok] / den[ok])
-    allc = np.concatenate(cs)
-    return float(allc.mean()) if allc.size else 0.0
+        cs.append(np.divide((a * b).sum(1), den, out=np.zeros(len(x)), where=den > 0))
+    return (cs[0] + cs[1]) / 2
+
+
+def neighbour_correlation(images: np.ndarray) -> float:
+    """The mean of :func:`neighbour_correlations` over the stack."""
+    c = neighbour_correlations(images)
+    return float(c.mean()) if c.size else 0.0
 
 
 def weight_images(w: np.ndarray, side: int | None = None) -> np.ndarray:
@@ -157,15 +166,20 @@ def weight_images(w: np.ndarray, side: int | None = None) -> np.ndarray:
 
 def weight_structure(w_init: np.ndarray, w_trained: np.ndarray) -> dict[str, Any]:
     """How the first-layer weights changed in training: spatial smoothness of each unit's weight
-    image (:func:`neighbour_correlation`) at initialisation and after training, and the spread
-    (standard deviation) of the weights, before and after."""
+    image (:func:`neighbour_correlations`) at initialisation and after training, and the spread
+    (standard deviation) of the weights, before and after. ``smoother``: the trained units' mean
+    correlation exceeds the largest any single unit had at initialisation (what independent draws
+    reach by chance), so a trained network that barely moved from its initial noise is not called
+    smoother."""
     a, b = weight_images(w_init), weight_images(w_trained)
     if a.shape != b.shape:
         raise ValueError(f"weight_structure: initial {a.shape} and trained {b.shape} weights differ in shape")
-    ci, ct = neighbour_correlation(a), neighbour_correlation(b)
+    per_init = neighbour_correlations(a)
+    ci, ct, ci_max = float(per_init.mean()), neighbour_correlation(b), float(per_init.max())
     si, st = float(np.std(w_init)), float(np.std(w_trained))
-    return {"units": int(a.shape[0]), "side": int(a.shape[1]), "corr_init": ci, "corr_trained": ct,
-            "smoother": ct > ci, "std_init": si, "std_trained": st, "std_ratio": st / si if si else None}
+    return {"units": int(a.shape[0]), "side": int(a.shape[1]), "corr_init": ci, "corr_init_max": ci_max,
+            "corr_trained": ct, "smoother": ct > ci_max, "std_init": si, "std_trained": st,
+            "std_ratio": st / si if si else None}
 
 
 def confusion_pair_kinds(pairs: list[dict[str, Any]], digits: str = "0123456789") -> dict[str, Any]:

@@ -42,6 +42,7 @@ def test_compare_follows_the_sign_and_the_display():
 def test_ratio_is_none_for_an_empty_denominator():
     assert words.ratio(0, 0) is None and words.ratio(1, 4) == 0.25
     assert words.times(10) == "10×" and words.times(0.1) == "0.1×" and words.times(0.01) == "0.01×"
+    assert words.fmt_duration(2.5) == "2.5 s" and words.fmt_duration(966) == "16.1 min"
 
 
 # --------------------------------------------------------------------------- derive

@@ -206,7 +206,7 @@ class Renderer:
             lstrip_blocks=True,
         )
         for name, fn in (("pct", fmt_pct), ("num", fmt_num), ("count", words.fmt_count),
-                         ("points", words.fmt_points), ("times", words.times)):
+                         ("points", words.fmt_points), ("times", words.times), ("duration", words.fmt_duration)):
             self.env.filters[name] = self._ledger(fn)
         # globals, so that imported macros (which do not see the render context) have them too
         self.env.globals.update(error=self.error, noun=self._ledger(words.noun), plural=words.plural)

@@ -109,3 +109,10 @@ def times(x: Any, digits: int = 3) -> str:
     ``digits`` significant digits, no trailing zeros)."""
     v = float(x)
     return f"{v:.{digits}g}×"
+
+
+def fmt_duration(seconds: Any) -> str:
+    """A duration for text: under two minutes in seconds (``'42.5 s'``), else in minutes
+    (``'16.1 min'``), so a short run is never shown as '0.0 minutes'."""
+    s = float(seconds)
+    return f"{s:.3g} s" if s < 120 else f"{s / 60:.1f} min"

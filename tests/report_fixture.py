@@ -122,7 +122,8 @@ def _q3(root: Path, variant: str) -> None:
                 "part": "q3", "run": run, "lr": lr, "seed": seed, "batch_size": 32, "epochs": epochs, "hidden": 64,
                 "activation": "sigmoid", "loss_reduction": "sum", "dtype": "float32",
                 "history": {"epoch": list(range(1, epochs + 1)), "train_loss": tl, "train_acc": _curve(0.5, v + 0.06, epochs),
-                            "valid_loss": _curve(2.3, 0.35, epochs, bump_at=8, bump=0.01), "valid_acc": _curve(0.5, v, epochs)},
+                            "valid_loss": _curve(2.3 * _scale(variant), 0.35, epochs, bump_at=8, bump=0.01),
+                            "valid_acc": _curve(0.5 * _scale(variant), v, epochs)},
                 "final": {"train_loss": tl[-1], "train_acc": v + 0.06, "valid_loss": 0.35, "valid_acc": v,
                           "test_loss": 0.36, "test_acc": v - 0.004},
                 "data_source": source, "wall_time_s": 6.3})

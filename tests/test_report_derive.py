@@ -60,25 +60,34 @@ def test_curve_verdict_overfitting_needs_a_rise_beyond_noise_while_training_loss
     assert v["valid_loss_rise"] == pytest.approx(vl[-1] - vl[7])
 
 
-def test_curve_verdict_improving_when_still_at_its_best_at_the_end():
+def test_curve_verdict_improving_when_the_last_quarter_still_falls():
     # validation loss below training loss and accuracy still rising: undertrained, not overfitting
-    tl = list(np.linspace(3.0, 1.2, 15))
-    vl = list(np.linspace(2.5, 0.9, 15))
-    va = list(np.linspace(0.3, 0.7, 15))
+    tl = list(np.linspace(3.0, 1.2, 16))
+    vl = list(np.linspace(2.5, 0.9, 16))
+    va = list(np.linspace(0.3, 0.7, 16))
     v = derive.curve_verdict(_hist(tl, vl, va))
-    assert v["verdict"] == "improving" and v["valid_loss_below_train_loss"]
+    assert v["verdict"] == "improving" and v["valid_loss_below_train_loss"] and v["quarter"] == 4
+    assert v["valid_loss_last_quarter"] == pytest.approx(np.mean(vl[-4:]))
+    # the best epoch a little before the end does not make it 'levelled' while the loss still falls
+    va[-1] = va[-3] - 0.01
+    assert derive.curve_verdict(_hist(tl, vl, va))["verdict"] == "improving"
 
 
 def test_curve_verdict_levelled_and_jitter_is_not_overfitting():
     rng = np.random.default_rng(0)
-    vl = list(0.5 + 0.01 * rng.standard_normal(30))
-    vl[-1] = min(vl) + 0.001  # a bump smaller than the jitter
-    va = list(0.8 + 0.005 * rng.standard_normal(30))
+    vl = list(0.5 + 0.01 * rng.standard_normal(32))
+    vl[-1] = min(vl) + 0.001  # a new minimum by chance at the end is not 'still improving'
+    va = list(0.8 + 0.005 * rng.standard_normal(32))
     va[10] = 0.9
-    v = derive.curve_verdict(_hist(list(np.linspace(1, 0.2, 30)), vl, va))
+    v = derive.curve_verdict(_hist(list(np.linspace(1, 0.2, 32)), vl, va))
     assert v["verdict"] == "levelled" and v["valid_acc_best_epoch"] == 11
     with pytest.raises(KeyError, match="valid_acc"):
         derive.curve_verdict({"train_loss": [1], "valid_loss": [1]}, where="x.json")
+
+
+def test_curve_verdict_too_short_to_judge():
+    v = derive.curve_verdict(_hist([3.0, 2.0, 1.5], [2.9, 2.1, 1.7], [0.1, 0.2, 0.3]))
+    assert v["verdict"] == "short" and v["epochs"] == 3
 
 
 def test_increases_counts_rises():

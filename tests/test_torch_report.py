@@ -73,7 +73,7 @@ def test_fragment_quotes_metrics(tmp_path):
     assert "(rule torch_" not in html  # no section shows its "not run" box
     assert "closer to its numpy twin than that" in html  # 1e-5 against the seeds' 0.01
     assert "target" not in html  # the assignment sets no accuracy or time target for CIFAR-10
-    assert "2 threads" in html and "still at its lowest at the last epoch" in html
+    assert "2 threads" in html and "still falling when training stopped" in html
     assert "differ in more than the architecture" in html  # epochs, optimizer, schedule, ... also differ
     write_json(tmp_path / "numpy_nn/q3_lr0.002_seed2/metrics.json",
                {"lr": 0.002, "seed": 2, "history": {"train_loss": [1.0, 0.8, 0.7]}})

@@ -41,13 +41,15 @@ def curve_verdict(history: dict[str, Any], *, train_loss: str = "train_loss", va
     - ``overfitting``: the validation loss reached its minimum before the last epoch and rose
       afterwards by more than its own epoch-to-epoch noise (:func:`step_noise`), while the
       training loss kept falling after that minimum.
-    - ``improving``: the validation loss is lowest at the last epoch, or the best validation
-      accuracy is at the last epoch with the validation loss within noise of its minimum (the
-      curves have not flattened out yet; more epochs might still help).
+    - ``improving``: the validation loss of the last quarter of the epochs is lower, on average,
+      than that of the quarter before by more than that noise: it was still falling when
+      training stopped (undertrained; more epochs might help).
     - ``levelled``: neither (the validation curves have flattened out).
+    - ``short``: fewer than :data:`MIN_EPOCHS` epochs, too few to tell these apart.
 
     Returns the verdict with the numbers a sentence quotes: epochs, the validation-loss minimum
-    and its epoch, the last validation loss, the rise and the noise, training loss at the
+    and its epoch, the last validation loss, the rise and the noise, the mean validation loss of
+    the last quarter and of the quarter before (``quarter`` epochs each), training loss at the
     minimum and at the end, the best validation accuracy and its epoch, the last one.
     """
     tl = _series(history, train_loss, where)
@@ -61,9 +63,14 @@ def curve_verdict(history: dict[str, Any], *, train_loss: str = "train_loss", va
     noise = step_noise(vl)
     rise = vl[-1] - vl[i_min]
     train_fell = tl[-1] < tl[i_min]
-    if i_min < n - 1 and rise > noise and train_fell:
+    q = max(1, n // 4)
+    recent = float(np.mean(vl[-q:]))
+    before = float(np.mean(vl[-2 * q:-q])) if n >= 2 * q else recent
+    if n < MIN_EPOCHS:
+        verdict = "short"
+    elif i_min < n - 1 and rise > noise and train_fell:
         verdict = "overfitting"
-    elif i_min == n - 1 or (va[-1] >= va[i_best] and rise <= noise):
+    elif recent < before - noise:
         verdict = "improving"
     else:
         verdict = "levelled"
@@ -71,10 +78,15 @@ def curve_verdict(history: dict[str, Any], *, train_loss: str = "train_loss", va
         "verdict": verdict, "epochs": n,
         "valid_loss_min": vl[i_min], "valid_loss_min_epoch": i_min + 1, "valid_loss_last": vl[-1],
         "valid_loss_rise": rise, "valid_loss_noise": noise,
+        "quarter": q, "valid_loss_last_quarter": recent, "valid_loss_quarter_before": before,
         "train_loss_at_valid_min": tl[i_min], "train_loss_last": tl[-1], "train_loss_fell_after_min": train_fell,
         "valid_acc_best": va[i_best], "valid_acc_best_epoch": i_best + 1, "valid_acc_last": va[-1],
         "valid_loss_below_train_loss": vl[-1] < tl[-1],
     }
+
+
+# fewer epochs than this: curve_verdict says "short" (no quarter-to-quarter comparison possible)
+MIN_EPOCHS = 4
 
 
 def increases(values: Sequence[float]) -> dict[str, Any]:

@@ -148,7 +148,7 @@ def _q3(root: Path, variant: str) -> None:
     conf[CLASSES.index("0"), CLASSES.index("O")] = 4
     conf[CLASSES.index("U"), CLASSES.index("V")] = 3
     conf[CLASSES.index("S"), CLASSES.index("5")] = 2
-    from nnrec.numpy_nn.train import top_confused_pairs
+    from nnrec.metrics import top_confused_pairs
 
     best_row = next(r for r in rows if r["lr"] == best)
     main = json.loads((root / main_dirs[best].removeprefix("results/") / "metrics.json").read_text())
@@ -282,12 +282,12 @@ def _torch(root: Path, variant: str) -> None:
 def _scenes(root: Path, variant: str) -> None:
     classes = ["aquarium", "desert", "highway", "kitchen", "laundromat", "park", "waterfall", "windmill"]
     bow_nn, bow_lin, cnn_acc, fz_acc = (0.56, 0.66, 0.715, 0.858) if variant == "A" else (0.6, 0.7, 0.55, 0.9)
-    _json(root / "pytorch/sun_bow/metrics.json", {
+    _json(root / "scenes/sun_bow/metrics.json", {
         "part": "q6_1_4", "experiment": "sun_bow", "method": "HW1 bag of words: filter responses, k-means, pyramid",
         "test_acc": bow_nn, "test_acc_nn": bow_nn, "test_acc_linear": bow_lin, "classes": classes, "feature_dim": 2100,
         "train_time_s": 300.0, "workers": 2, "n_train": 1177, "n_test": 400,
         "config": {"alpha": 150, "dict_images": 300, "k": 100}, "data_source": "sun: mirror"})
-    _json(root / "pytorch/sun_cnn/metrics.json", {
+    _json(root / "scenes/sun_cnn/metrics.json", {
         "part": "q6_1_4", "experiment": "sun_cnn", "classes": classes, "epochs": 30, "input_size": 64, "n_train": 1057,
         "n_valid": 120, "n_test": 400, "valid_acc": 0.72, "test_acc": cnn_acc, "n_params": 390000,
         "train_time_s": 420.0, "device": "cpu", "threads": 2,
@@ -295,7 +295,7 @@ def _scenes(root: Path, variant: str) -> None:
                    "optimizer": {"name": "sgd", "lr": 0.1}, "scheduler": {"name": "onecycle"},
                    "augment": {"crop_scale": [0.35, 1.0]}},
         "history": _hist(30, overfit=variant == "A", acc0=0.3, acc1=0.72, scale=_scale(variant)), "data_source": "sun: mirror"})
-    _json(root / "pytorch/sun/compare.json", {"part": "q6_1_4", "rows": [
+    _json(root / "scenes/compare.json", {"part": "q6_1_4", "rows": [
         {"method": "bag of words (HW1): NN, histogram intersection", "key": "bow_nn", "backbone": None, "weights": None,
          "test_acc": bow_nn, "valid_acc": None, "train_time_s": 300.0, "n_params": None},
         {"method": "bag of words: linear classifier on the same histograms", "key": "bow_linear", "backbone": None,
@@ -306,7 +306,7 @@ def _scenes(root: Path, variant: str) -> None:
          "weights": "ImageNet", "test_acc": fz_acc, "valid_acc": 0.86, "train_time_s": 90.0, "n_params": 10248, "epochs": 30}],
         "data_source": ["sun: mirror"], "missing": []})
     for f in ("sun_cnn/curves.png", "sun_bow/confusion.png", "sun_cnn/confusion.png"):
-        _png(root / "pytorch" / f)
+        _png(root / "scenes" / f)
 
 
 def _flowers(root: Path, variant: str) -> None:
@@ -364,9 +364,9 @@ def perturb(data: Any, keep: tuple[str, ...] = ()) -> Any:
 # values B sets after the perturbation, so that its winners are the opposite of A's whatever the
 # perturbation drew: the scene CNN loses to the bag of words (A: it wins)
 B_WINNERS = {
-    "pytorch/sun_bow/metrics.json": {"test_acc": 0.61, "test_acc_nn": 0.61, "test_acc_linear": 0.71},
-    "pytorch/sun_cnn/metrics.json": {"test_acc": 0.52},
-    "pytorch/sun/compare.json": {"rows.0.test_acc": 0.61, "rows.1.test_acc": 0.71, "rows.2.test_acc": 0.52},
+    "scenes/sun_bow/metrics.json": {"test_acc": 0.61, "test_acc_nn": 0.61, "test_acc_linear": 0.71},
+    "scenes/sun_cnn/metrics.json": {"test_acc": 0.52},
+    "scenes/compare.json": {"rows.0.test_acc": 0.61, "rows.1.test_acc": 0.71, "rows.2.test_acc": 0.52},
     # detection copes with the shadow only partly: 13 of its characters found with 14 boxes (A: all, none spurious)
     "ocr/failures/failures.json": {"cases.shadow.found": 13, "cases.shadow.boxes": 14, "cases.shadow.spurious": 1},
     "ocr/summary.json": {"detection.per_page.01_list.found": 44},

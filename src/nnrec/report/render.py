@@ -27,6 +27,8 @@ filters ``pct`` (0.8312 -> "83.1%"), ``num`` (see :func:`fmt_num`), ``count`` (1
 ``assignment``              the assignment's constants with their quotes (:mod:`nnrec.report.assignment`)
 ``config``                  the workflow's config as passed to the renderer (None when not passed)
 ``datasets``                rows about each prepared dataset (see provenance.datasets)
+``dataset(name)``           the row of one dataset (its ``source``: mirror, url, substitute, standin...;
+                            ``words``: that source in plain words), or None
 
 ``relpath`` may be given with or without the leading ``results/``.
 """
@@ -132,15 +134,15 @@ class Results:
         return sorted(str(p.relative_to(self.root)) for p in self.root.glob(pattern) if p.is_file())
 
     def npz(self, relpath: str) -> dict[str, Any] | None:
-        """The arrays of ``results/<relpath>`` (a .npz), or None when absent."""
-        import numpy as np
+        """The arrays of ``results/<relpath>`` (a .npz), or None when absent; a corrupt file raises,
+        naming it (:func:`nnrec.common.read_npz`)."""
+        from nnrec.common import read_npz
 
         p = self.path(relpath)
         if not p.exists():
             return None
         self.read.append(p)
-        with np.load(p) as z:
-            return {k: z[k] for k in z.files}
+        return read_npz(p)
 
     def ok(self, relpath: str) -> Any:
         data = self.json(relpath)
@@ -294,7 +296,15 @@ class Renderer:
         return Markup(math_html(latex, display, source="template"))
 
     def context(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        rows = list((extra or {}).get("datasets") or [])
+
+        def dataset(name: str) -> dict[str, Any] | None:
+            """The provenance row of dataset ``name`` (source, words, caveats), or None when the
+            renderer was given none for it."""
+            return next((d for d in rows if d.get("dataset") == name), None)
+
         ctx = {
+            "dataset": dataset,
             "results": self.results,
             "figure": self.figure,
             "missing": self.missing,

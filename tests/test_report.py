@@ -82,6 +82,12 @@ def rendered(tmp_path_factory):
     (prov_dir / "provenance.json").write_text(json.dumps({
         "dataset": "nist36", "available": True, "source": "standin", "caveats": ["synthetic"],
         "files": [{"file": "train.npz", "from": "generated", "sha256": "ab" * 32}]}))
+    # two jobs side by side (0-600 s and 300-1200 s): 20 min of run, 25 min of summed job time
+    for job, seconds, end in (("p/one", 600.0, 1_700_000_600), ("p/two", 900.0, 1_700_001_200)):
+        b = tmp / "benchmarks" / f"{job}.tsv"
+        b.parent.mkdir(parents=True, exist_ok=True)
+        b.write_text(f"s\th:m:s\tmax_rss\tcpu_time\n{seconds}\t0:10:00\t100\t{seconds}\n")
+        os.utime(b, (end, end))
     pdf = tmp / "writeup.pdf"
     env = {"SOURCE_DATE_EPOCH": "1700000000"}
     old = {k: os.environ.get(k) for k in env}
@@ -142,6 +148,7 @@ def test_cover_and_appendix(rendered):
     text = rendered["text"]
     cover = text.split("Contents", 1)[0]
     assert "2023-11-14" in cover and "fixturehash1" in cover
+    assert "Run wall time 20.0 min" in cover and "Sum of job times 25.0 min over 2 jobs" in cover
     assert "STAND-IN" in cover and "nist36" in cover
     assert "A. Provenance" in text and "ab" * 32 in text.replace(" ", "")
     assert "numpy" in text.split("A.2", 1)[1]

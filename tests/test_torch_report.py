@@ -46,7 +46,7 @@ def test_fragment_quotes_metrics(tmp_path):
                       "optimizer": {"name": "sgd", "lr": 0.1}, "scheduler": {"name": "onecycle"},
                       "label_smoothing": 0.1, "augment": {"translate": 2}},
            "n_params": 1000, "valid_acc": 0.8877, "test_acc": 0.88, "train_time_s": 9.0, "device": "cpu",
-           "data_source": "nist36: x"}
+           "data_source": "nist36: x", "history": _hist(4, 0.95, 0.8877)}
     rows = [{"model": "fc", "n_params": 68004, "epochs": 3, "train_acc": 0.9, "valid_acc": 0.7531, "test_acc": 0.74,
              "valid_loss": 1.0, "train_time_s": 5.0, "epoch_time_s_mean": 1.6, "device": "cpu"},
             {"model": "cnn", "n_params": 1000, "epochs": 4, "train_acc": 0.95, "valid_acc": 0.8877, "test_acc": 0.88,
@@ -56,13 +56,25 @@ def test_fragment_quotes_metrics(tmp_path):
                      "augment": {"crop_pad": 2}, "autocast": "bfloat16"},
           "n_params": 400000, "epochs": 8, "n_train": 48000, "n_valid": 2000, "n_test": 10000,
           "test_acc": 0.8771, "test_acc_no_tta": 0.87, "train_time_s": 600.0, "device": "cpu", "threads": 2,
-          "epoch_time_s_mean": 75.0, "data_source": "cifar10: test source"}
+          "epoch_time_s_mean": 75.0, "data_source": "cifar10: test source",
+          "history": {**_hist(8, 0.8, 0.87), "valid_acc": [0.5 + 0.05 * i for i in range(8)],
+                      "valid_loss": [2.0 - 0.2 * i for i in range(8)]}}
     write_json(tmp_path / "pytorch/nist36_fc/metrics.json", fc)
     write_json(tmp_path / "pytorch/nist36_cnn/metrics.json", cnn)
     write_json(tmp_path / "pytorch/q6_1/nist36_compare.json", {"rows": rows, "status": "ok"})
     write_json(tmp_path / "pytorch/cifar10/metrics.json", cf)
+    # the numpy run the FC network mirrors, and a second seed of it (the scale the cross-check is judged by)
+    for run, seed, shift in (("q3_lr0.002", 1, 0.0), ("q3_lr0.002_seed2", 2, 0.01)):
+        write_json(tmp_path / f"numpy_nn/{run}/metrics.json",
+                   {"lr": 0.002, "seed": seed, "history": {"train_loss": [1.0 + shift, 0.8 - shift, 0.7]}})
     html = _render(tmp_path)
     assert "75.3%" in html and "88.8%" in html and "87.7%" in html  # FC valid, CNN valid, CIFAR test
     assert "13.5 points better" in html
     assert "(rule torch_" not in html  # no section shows its "not run" box
-    assert "lie on top of each other" in html and "This meets the target" in html
+    assert "closer to its numpy twin than that" in html  # 1e-5 against the seeds' 0.01
+    assert "target" not in html  # the assignment sets no accuracy or time target for CIFAR-10
+    assert "2 threads" in html and "still falling when training stopped" in html
+    assert "differ in more than the architecture" in html  # epochs, optimizer, schedule, ... also differ
+    write_json(tmp_path / "numpy_nn/q3_lr0.002_seed2/metrics.json",
+               {"lr": 0.002, "seed": 2, "history": {"train_loss": [1.0, 0.8, 0.7]}})
+    assert "NOT closer to its numpy twin" in _render(tmp_path)

@@ -1,12 +1,17 @@
 """Collect what the cover page and the provenance appendix show: data sources, library versions,
-device, per-rule wall times (Snakemake benchmark files), git commit, build date."""
+device, per-rule wall times (Snakemake benchmark files) and the run's wall time, git commit, build
+date, and which rule and script produced each result file (for the figure captions)."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import csv
 import datetime as _dt
+import json
 import os
 import platform
+import re
 import subprocess
 from importlib import metadata
 from pathlib import Path
@@ -115,7 +120,13 @@ def _tried_text(t: Any) -> str:
 
 
 def benchmarks(root: str | Path, exclude_parts: tuple[str, ...] = ("report",)) -> list[dict[str, Any]]:
-    """Per-rule wall times from Snakemake's ``benchmarks/**/*.tsv`` (first data row of each)."""
+    """Per-job wall times from Snakemake's ``benchmarks/**/*.tsv`` (first data row of each).
+
+    Each row: ``job`` (the benchmark file's path under benchmarks/, without .tsv), ``seconds``,
+    ``cpu_s``, ``max_rss_mb``, and ``end`` (the file's modification time, i.e. when Snakemake
+    wrote it at the end of the job, in seconds since the epoch). ``rule`` starts equal to ``job``;
+    :meth:`OutputOrigins.annotate_benchmarks` replaces it with the rule's name when it is known.
+    """
     root = Path(root)
     rows = []
     for tsv in sorted((root / "benchmarks").glob("**/*.tsv")):
@@ -130,6 +141,7 @@ def benchmarks(root: str | Path, exclude_parts: tuple[str, ...] = ("report",)) -
             seconds = float(data[0]["s"])
             rss = data[0].get("max_rss", "")
             rss = float(rss) if rss not in ("", "NA", "-") else None
+            end = tsv.stat().st_mtime
         except (OSError, ValueError):
             continue  # not a Snakemake benchmark file (e.g. a speed script's own output)
         cpu = data[0].get("cpu_time", "")
@@ -137,8 +149,154 @@ def benchmarks(root: str | Path, exclude_parts: tuple[str, ...] = ("report",)) -
             cpu = float(cpu)
         except ValueError:
             cpu = None
-        rows.append({"rule": str(rel.with_suffix("")), "seconds": seconds, "cpu_s": cpu, "max_rss_mb": rss})
+        job = str(rel.with_suffix(""))
+        rows.append({"rule": job, "job": job, "seconds": seconds, "cpu_s": cpu, "max_rss_mb": rss, "end": end,
+                     "file": f"benchmarks/{rel}"})
     return rows
+
+
+def run_times(bench: list[dict[str, Any]]) -> dict[str, Any] | None:
+    """The run's times from its benchmark rows (see :func:`benchmarks`), each named as what it is.
+
+    Every job ran from ``end - seconds`` to ``end``. ``sum_s``: the per-job wall times added up
+    (more than the run took when jobs ran side by side). ``span_s``: from the first job's start to
+    the last job's end, the run's wall time when the results come from one run. ``busy_s``: the
+    time during which at least one job was running, and ``largest_gap_s`` the longest stretch
+    with none (large when the results come from several runs, e.g. one rule rerun later; then
+    the span includes that pause). None without rows.
+    """
+    if not bench:
+        return None
+    spans = sorted((float(b["end"]) - float(b["seconds"]), float(b["end"])) for b in bench)
+    busy, gap = 0.0, 0.0
+    cur_start, cur_end = spans[0]
+    for a, b in spans[1:]:
+        if a > cur_end:
+            busy += cur_end - cur_start
+            gap = max(gap, a - cur_end)
+            cur_start, cur_end = a, b
+        else:
+            cur_end = max(cur_end, b)
+    busy += cur_end - cur_start
+    first, last = spans[0][0], max(b for _, b in spans)
+    return {"sum_s": sum(float(b["seconds"]) for b in bench), "span_s": last - first, "busy_s": busy,
+            "largest_gap_s": gap, "jobs": len(bench),
+            "first_start": _dt.datetime.fromtimestamp(first, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+            "last_end": _dt.datetime.fromtimestamp(last, tz=_dt.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")}
+
+
+# --------------------------------------------------------------------------- which rule made a file
+def _pattern_regex(pattern: str) -> re.Pattern:
+    """A Snakemake output pattern (``results/numpy_nn/q3_lr{lr}/metrics.json``) as a regex; a
+    wildcard with its own constraint (``{lr,[0-9.]+}``) keeps it."""
+    out, pos = [], 0
+    for m in re.finditer(r"\{\s*(\w+)\s*(?:,([^{}]*(?:\{[^{}]*\}[^{}]*)*))?\}", pattern):
+        out.append(re.escape(pattern[pos:m.start()]))
+        out.append(f"(?:{m.group(2)})" if m.group(2) else ".+")
+        pos = m.end()
+    out.append(re.escape(pattern[pos:]))
+    return re.compile("".join(out) + r"\Z")
+
+
+def _script_path(script: str | None) -> str | None:
+    """A rule's ``script:`` as given in its rule file (``../scripts/x.py``) as a path in the
+    checkout (``workflow/scripts/x.py``); other paths unchanged."""
+    if not script:
+        return None
+    script = str(script)
+    return "workflow/scripts/" + script.split("scripts/", 1)[1] if "scripts/" in script else script
+
+
+def _script_from_code(code: Any) -> str | None:
+    """``workflow/scripts/x.py`` from a metadata record's rule code (``"../scripts/x.py"``)."""
+    m = re.search(r"""["']([^"']*scripts/[^"']+\.py)["']""", str(code or ""))
+    return _script_path(m.group(1)) if m else None
+
+
+def rule_map(rules: Any) -> list[dict[str, Any]]:
+    """The rule map :class:`OutputOrigins` (and ``render_report(rules=...)``) takes, built from
+    Snakemake's rule objects: in a rule file, ``rule_map(workflow.rules)``. One entry per rule:
+    its name, script, output patterns and benchmark pattern (plain strings, so the map can be a
+    rule's ``params``)."""
+    return [{"rule": r.name, "script": _script_path(getattr(r, "script", None)),
+             "outputs": [str(o) for o in r.output],
+             "benchmark": str(r.benchmark) if getattr(r, "benchmark", None) else None} for r in rules]
+
+
+def snakemake_metadata(workdir: str | Path) -> dict[str, dict[str, Any]]:
+    """Snakemake's own record of every output it produced (``<workdir>/.snakemake/metadata/``):
+    path -> ``{rule, script, log, starttime, endtime}``. Empty when there is no such folder."""
+    base = Path(workdir) / ".snakemake" / "metadata"
+    out: dict[str, dict[str, Any]] = {}
+    if not base.is_dir():
+        return out
+    for f in base.rglob("*"):
+        if not f.is_file():
+            continue
+        name = "".join(f.relative_to(base).parts)  # long names are split into sub-folders
+        try:
+            path = base64.b64decode(name.encode(), validate=True).decode()
+            rec = json.loads(f.read_text())
+        except (binascii.Error, UnicodeDecodeError, ValueError, OSError):
+            continue  # not a record (Snakemake keeps nothing else there, but be safe)
+        if not isinstance(rec, dict) or not rec.get("rule"):
+            continue
+        out[path] = {"rule": rec["rule"], "script": _script_from_code(rec.get("code")),
+                     "log": list(rec.get("log") or []), "starttime": rec.get("starttime"),
+                     "endtime": rec.get("endtime")}
+    return out
+
+
+class OutputOrigins:
+    """Which rule and script produced a result file, for the captions' provenance line.
+
+    ``rules`` (passed by the workflow, preferred): ``[{"rule", "script", "outputs": [pattern, ...],
+    "benchmark": pattern or None}, ...]``, patterns relative to the working directory as in the
+    rule files. Without it (or for a file it does not cover) Snakemake's metadata records in
+    ``<workdir>/.snakemake/metadata`` are used. ``lookup`` returns None when neither knows the file.
+    """
+
+    def __init__(self, rules: list[dict[str, Any]] | None = None, workdir: str | Path | None = None):
+        self.rules = []
+        for r in rules or []:
+            if not isinstance(r, dict) or "rule" not in r:
+                raise ValueError(f"rule map entry {r!r} has no 'rule'")
+            self.rules.append({"rule": r["rule"], "script": _script_path(r.get("script")),
+                               "outputs": [_pattern_regex(str(o)) for o in r.get("outputs") or []],
+                               "benchmark": _pattern_regex(str(r["benchmark"])) if r.get("benchmark") else None})
+        self.metadata = snakemake_metadata(workdir) if workdir is not None else {}
+        self._by_log = {}
+        for rec in self.metadata.values():
+            for lg in rec["log"]:
+                self._by_log[str(Path(lg).with_suffix(""))] = rec
+
+    def lookup(self, path: str) -> dict[str, Any] | None:
+        """``{"rule", "script", "path", "via"}`` for ``path`` (relative to the working directory,
+        e.g. ``results/numpy_nn/q3/loss.png``), or None."""
+        path = str(path)
+        for r in self.rules:
+            if any(rx.match(path) for rx in r["outputs"]):
+                return {"rule": r["rule"], "script": r["script"], "path": path, "via": "rule map"}
+        rec = self.metadata.get(path)
+        if rec:
+            return {"rule": rec["rule"], "script": rec["script"], "path": path, "via": "snakemake metadata"}
+        return None
+
+    def annotate_benchmarks(self, bench: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Set each benchmark row's ``rule`` (and ``script``) when known: from the rule map's
+        benchmark patterns, else from the Snakemake record whose log file has the same name
+        (``benchmarks/<part>/<job>.tsv`` beside ``logs/<part>/<job>.log``)."""
+        for b in bench:
+            hit = next((r for r in self.rules if r["benchmark"] is not None and r["benchmark"].match(b["file"])), None)
+            if hit:
+                b.update(rule=hit["rule"], script=hit["script"], rule_known=True)
+                continue
+            rec = self._by_log.get(str(Path("logs") / b["job"]))
+            if rec:
+                b.update(rule=rec["rule"], script=rec["script"], rule_known=True)
+            else:
+                b.update(rule_known=False, script=None)
+        return bench
 
 
 def devices(results_root: str | Path) -> list[dict[str, str]]:

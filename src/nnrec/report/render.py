@@ -9,12 +9,26 @@ Helpers available to fragments (names are stable, see docs/architecture.md "The 
 ``results.json(relpath)``   dict (or list) from ``results/<relpath>``, or None when absent
 ``results.ok(relpath)``     like json, but also None when the file says ``"status": "missing"``
 ``results.exists(relpath)`` bool
-``figure(relpath, caption, width="100%")``  numbered figure (PNG/SVG embedded) or a "not run yet" box
+``figure(relpath, caption, width="100%")``  numbered figure (PNG/SVG embedded) or a "not run yet" box;
+                            its caption ends with the provenance line (output path, rule, script)
+``table_caption(text, *relpaths)``  a numbered ``<caption>`` for a table, ending with the same line
+                            for the result file(s) it quotes
+``figref(relpath)``         "Figure N" of a figure already placed (an error if it is not)
 ``missing(what)``           the visible "not run yet / data missing" box
+``error(message)``          stop rendering the fragment with this message (a check without a verdict...)
 ``theory(name)``            ``report/theory/<name>.md`` (Markdown + LaTeX math typeset to SVG)
 ``math(latex, display=False)``  one formula
-filters ``pct`` (0.8312 -> "83.1%"), ``num`` (see :func:`fmt_num`)
+filters ``pct`` (0.8312 -> "83.1%"), ``num`` (see :func:`fmt_num`), ``count`` (1360 -> "1,360"),
+        ``points`` (a difference already in percentage points -> "3.4 points"), ``times`` (10 -> "10×")
+``noun(n, "box")`` / ``plural(n, "box")``  "1 box", "2 boxes" / the word alone (:mod:`nnrec.report.words`)
+``compare(a, b, "better", "worse")``  the word chosen by the sign of a - b; ``points_diff(a, b)`` the
+                            difference of two fractions in points as displayed; ``ratio(a, b)``
+``derive``                  the measures sentences are chosen by (:mod:`nnrec.report.derive`)
+``assignment``              the assignment's constants with their quotes (:mod:`nnrec.report.assignment`)
+``config``                  the workflow's config as passed to the renderer (None when not passed)
 ``datasets``                rows about each prepared dataset (see provenance.datasets)
+``dataset(name)``           the row of one dataset (its ``source``: mirror, url, substitute, standin...;
+                            ``words``: that source in plain words), or None
 
 ``relpath`` may be given with or without the leading ``results/``.
 """
@@ -30,8 +44,15 @@ import jinja2
 from markupsafe import Markup
 
 from nnrec.common import read_json
+from nnrec.report import assignment as _assignment
+from nnrec.report import derive as _derive
 from nnrec.report import provenance as prov
+from nnrec.report import words
 from nnrec.report.mathmd import math_html, render_markdown_file
+
+
+class ReportError(Exception):
+    """A fragment found its inputs unusable (raised by the ``error`` helper)."""
 
 
 # Every question of the assignment, in order: each must have a heading "<h2|h3 ...>QX.Y ..." in a fragment.
@@ -85,10 +106,11 @@ def fmt_num(x: Any, digits: int | None = None) -> str:
 
 # --------------------------------------------------------------------------- results access
 class Results:
-    """Read-only access to ``results/`` for the fragments."""
+    """Read-only access to ``results/`` for the fragments. ``read`` lists every file read."""
 
     def __init__(self, root: str | Path):
         self.root = Path(root)
+        self.read: list[Path] = []
 
     def path(self, relpath: str) -> Path:
         rel = str(relpath)
@@ -103,7 +125,24 @@ class Results:
         p = self.path(relpath)
         if not p.exists():
             return None
+        self.read.append(p)
         return read_json(p)  # a corrupt file raises, naming it
+
+    def find(self, pattern: str) -> list[str]:
+        """Result files matching a glob pattern (relative to results/), sorted, as relpaths."""
+        pattern = str(pattern).removeprefix("results/")
+        return sorted(str(p.relative_to(self.root)) for p in self.root.glob(pattern) if p.is_file())
+
+    def npz(self, relpath: str) -> dict[str, Any] | None:
+        """The arrays of ``results/<relpath>`` (a .npz), or None when absent; a corrupt file raises,
+        naming it (:func:`nnrec.common.read_npz`)."""
+        from nnrec.common import read_npz
+
+        p = self.path(relpath)
+        if not p.exists():
+            return None
+        self.read.append(p)
+        return read_npz(p)
 
     def ok(self, relpath: str) -> Any:
         data = self.json(relpath)
@@ -135,8 +174,12 @@ class Renderer:
         on_fragment_error: str = "box",
         logger: Any = None,
         max_image_px: int | None = 2000,
+        config: dict[str, Any] | None = None,
+        rules: list[dict[str, Any]] | None = None,
+        workdir: str | Path | None = None,
     ):
         self.max_image_px = max_image_px
+        self.config = config
         self._cache: Path | None = None
         self.root = Path(root).resolve()
         self.results = Results(results_root or self.root / "results")
@@ -148,7 +191,13 @@ class Renderer:
             raise ValueError(f"on_fragment_error must be 'box' or 'fail', got {on_fragment_error!r}")
         self.on_fragment_error = on_fragment_error
         self.logger = logger
+        # the working directory holds results/, benchmarks/ and .snakemake/ (Snakemake's records)
+        self.workdir = Path(workdir) if workdir is not None else self.results.root.parent
+        self.origins = prov.OutputOrigins(rules, self.workdir)
         self.figure_count = 0
+        self.table_count = 0
+        self.figures: dict[str, int] = {}  # results path -> figure number, for figref
+        self.formatted: list[str] = []  # every number the filters printed (the report tests read it)
         self.problems: list[str] = []  # fragment errors shown on the cover
         self.overflows: list[dict[str, Any]] = []  # boxes sticking out of the page (write_pdf)
         self.env = jinja2.Environment(
@@ -158,10 +207,48 @@ class Renderer:
             trim_blocks=False,  # keep the newline after a block tag: words never glue together
             lstrip_blocks=True,
         )
-        self.env.filters["pct"] = fmt_pct
-        self.env.filters["num"] = fmt_num
+        for name, fn in (("pct", fmt_pct), ("num", fmt_num), ("count", words.fmt_count),
+                         ("points", words.fmt_points), ("times", words.times), ("duration", words.fmt_duration)):
+            self.env.filters[name] = self._ledger(fn)
+        # globals, so that imported macros (which do not see the render context) have them too
+        self.env.globals.update(error=self.error, noun=self._ledger(words.noun), plural=words.plural)
+
+    def _ledger(self, fn: Callable[..., str]) -> Callable[..., str]:
+        def wrapped(*args: Any, **kwargs: Any) -> str:
+            out = fn(*args, **kwargs)
+            self.formatted.append(out)
+            return out
+        wrapped.__name__ = fn.__name__
+        return wrapped
 
     # ---- helpers exposed to templates
+    def error(self, message: str) -> None:
+        raise ReportError(message)
+
+    def source_line(self, *relpaths: str) -> Markup:
+        """The grey provenance line: each result file with the rule and script that wrote it."""
+        parts = []
+        for relpath in relpaths:
+            rel = "results/" + str(relpath).removeprefix("results/")
+            o = self.origins.lookup(rel)
+            if o is None:
+                parts.append(Markup("<code>{}</code> (rule not recorded)").format(rel))
+            else:
+                parts.append(Markup("<code>{}</code> &larr; rule <code>{}</code>{}").format(
+                    rel, o["rule"], Markup(", <code>{}</code>").format(o["script"]) if o.get("script") else ""))
+        return Markup('<span class="prov">{}</span>').format(Markup("; ").join(parts))
+
+    def figref(self, relpath: str) -> str:
+        rel = str(relpath).removeprefix("results/")
+        if rel not in self.figures:
+            raise ReportError(f"figref: figure {rel} has not been placed before this reference")
+        return f"Figure {self.figures[rel]}"
+
+    def table_caption(self, text: str, *relpaths: str) -> Markup:
+        self.table_count += 1
+        return Markup('<caption><span class="fignum">Table {n}.</span> {t}{src}</caption>').format(
+            n=self.table_count, t=text, src=self.source_line(*relpaths) if relpaths else "")
+
     def missing(self, what: str, kind: str = "not run yet") -> Markup:
         return Markup('<div class="missing"><span class="missing-tag">{}</span> {}</div>').format(kind, what)
 
@@ -171,11 +258,12 @@ class Renderer:
             return self.missing(Markup("figure <code>{}</code> has not been produced").format(relpath))
         self.figure_count += 1
         n = self.figure_count
+        self.figures[str(relpath).removeprefix("results/")] = n
         path = self._fit_image(path)
         return Markup(
             '<figure id="fig-{n}"><img src="{src}" style="width:{w}">'
-            '<figcaption><span class="fignum">Figure {n}.</span> {cap}</figcaption></figure>'
-        ).format(n=n, src=path.resolve().as_uri(), w=width, cap=caption)
+            '<figcaption><span class="fignum">Figure {n}.</span> {cap}{src_line}</figcaption></figure>'
+        ).format(n=n, src=path.resolve().as_uri(), w=width, cap=caption, src_line=self.source_line(relpath))
 
     def _fit_image(self, path: Path) -> Path:
         """A copy of a raster image at most ``max_image_px`` wide (kept as is when smaller or vector)."""
@@ -201,20 +289,42 @@ class Renderer:
         path = self.theory_dir / f"{name}.md"
         if not path.exists():
             return self.missing(Markup("theory answer <code>report/theory/{}.md</code> not written yet").format(name))
-        return render_markdown_file(path)
+        # marked, so that the report tests can tell the theory prose from the text built from results
+        return Markup('<div class="theory">{}</div><!-- /theory -->').format(render_markdown_file(path))
 
     def math(self, latex: str, display: bool = False) -> Markup:
         return Markup(math_html(latex, display, source="template"))
 
     def context(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
+        rows = list((extra or {}).get("datasets") or [])
+
+        def dataset(name: str) -> dict[str, Any] | None:
+            """The provenance row of dataset ``name`` (source, words, caveats), or None when the
+            renderer was given none for it."""
+            return next((d for d in rows if d.get("dataset") == name), None)
+
         ctx = {
+            "dataset": dataset,
             "results": self.results,
             "figure": self.figure,
             "missing": self.missing,
             "theory": self.theory,
             "math": self.math,
-            "pct": fmt_pct,
-            "num": fmt_num,
+            "pct": self.env.filters["pct"],
+            "num": self.env.filters["num"],
+            "noun": self._ledger(words.noun),
+            "plural": words.plural,
+            "compare": words.compare,
+            "points_diff": words.points,
+            "ratio": words.ratio,
+            "join_words": words.join_words,
+            "derive": _derive,
+            "assignment": _assignment.constants(),
+            "config": self.config,
+            "error": self.error,
+            "figref": self.figref,
+            "table_caption": self.table_caption,
+            "source_line": self.source_line,
         }
         ctx.update(extra or {})
         return ctx
@@ -247,6 +357,8 @@ class Renderer:
     ) -> str:
         """The whole writeup as one HTML string."""
         self.figure_count = 0
+        self.table_count = 0
+        self.figures = {}
         self.problems = []
         datasets = prov.datasets(provenance_files)
         ctx = self.context({"datasets": datasets})
@@ -256,7 +368,7 @@ class Renderer:
         coverage = question_coverage(toc)
         if self.logger and (coverage["missing"] or coverage["out_of_order"]):
             self.logger.warning(f"question headings missing: {coverage['missing']}; out of order: {coverage['out_of_order']}")
-        bench = prov.benchmarks(self.results.root.parent)  # benchmarks/ sits beside results/
+        bench = self.origins.annotate_benchmarks(prov.benchmarks(self.workdir))  # benchmarks/ sits beside results/
         meta = dict(meta or {})
         date = prov.build_date()
         meta.setdefault("date", date.strftime("%Y-%m-%d %H:%M UTC"))
@@ -275,8 +387,9 @@ class Renderer:
             libraries=prov.library_versions(),
             host=prov.host_description(),
             devices=prov.devices(self.results.root),
-            benchmarks=bench,
-            total_runtime_s=sum(b["seconds"] for b in bench) if bench else None,
+            benchmarks=sorted(bench, key=lambda b: (b["rule"], b["job"])),
+            times=prov.run_times(bench),
+            origins_from_map=bool(self.origins.rules),
         )
 
     def write_pdf(self, html_text: str, out_pdf: str | Path) -> None:
@@ -380,13 +493,24 @@ def render_report(
     max_image_px: int | None = 2000,
     on_fragment_error: str = "box",
     logger: Any = None,
+    config: dict[str, Any] | None = None,
+    rules: list[dict[str, Any]] | None = None,
     **dirs: Any,
 ) -> list[str]:
     """Render the writeup PDF (and optionally its HTML); return the problems found (fragments that
-    failed to render, boxes that overflow the page), empty when there are none."""
+    failed to render, boxes that overflow the page), empty when there are none.
+
+    ``config``: the workflow's config (templates see it as ``config``; None when not passed).
+    ``rules``: which rule and script wrote each output, for the captions' provenance line and the
+    appendix (build it in a rule file with ``nnrec.report.provenance.rule_map(workflow.rules)``);
+    without it the renderer reads Snakemake's records in ``<workdir>/.snakemake/metadata``.
+    ``workdir`` (in ``dirs``): the folder with results/, benchmarks/ and .snakemake/ (default: the
+    parent of ``results_root``).
+    """
     from nnrec.common import write_text
 
-    r = Renderer(root, on_fragment_error=on_fragment_error, logger=logger, max_image_px=max_image_px, **dirs)
+    r = Renderer(root, on_fragment_error=on_fragment_error, logger=logger, max_image_px=max_image_px,
+                 config=config, rules=rules, **dirs)
     text = r.render_html(provenance_files=provenance_files, meta=meta)
     if out_html:
         write_text(out_html, text)

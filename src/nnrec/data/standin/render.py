@@ -20,9 +20,9 @@ __all__ = ["AUGMENT_DEFAULTS", "render_ink", "stroke_points"]
 #: ``standin.augment`` in config.yaml. Lengths are in units of the character height.
 AUGMENT_DEFAULTS = {
     "jitter": 0.045,            # s.d. of each control point's displacement
-    "end_extend": [-0.06, 0.1],  # each stroke end lengthened (+) / shortened (-)
+    "end_extend": [-0.08, 0.15],  # each stroke end lengthened (+: overshoot) / shortened (-: gap)
     "aspect": [0.7, 1.9],       # width multiplier (log-uniform): narrow to squat writing
-    "slant_deg": [-10.0, 18.0],  # shear, positive leans right
+    "slant_deg": [-10.0, 35.0],  # shear, positive leans right
     "rotate_deg": [-6.0, 6.0],
     "elastic_amp": [0.0, 0.06],  # amplitude of a smooth random displacement field
     "elastic_freq": [0.4, 1.4],  # its spatial frequency, cycles per character height
@@ -31,9 +31,9 @@ AUGMENT_DEFAULTS = {
     "end_taper": [0.6, 1.2],   # pen-width factor at each stroke end (taper < 1 < blob)
     "raster_blur": [0.0, 1.2],   # Gaussian sigma (render pixels) before thresholding
     "raster_noise": [0.0, 0.18],  # noise s.d. before thresholding: ragged stroke edges
-    "bow": 0.0,                  # s.d. of the sag of each straight segment (x its length): curved lines
-    "stroke_shift": 0.0,         # s.d. of each stroke's own displacement: gaps / overshoots at joins
-    "retrace": 0.0,              # probability that a sample has a piece of one stroke drawn again ...
+    "bow": 0.03,                 # s.d. of the sag of each straight segment (x its length): curved lines
+    "stroke_shift": 0.01,        # s.d. of each stroke's own displacement: gaps / overshoots at joins
+    "retrace": 0.3,              # probability that a sample has a piece of one stroke drawn again ...
     "retrace_offset": [0.02, 0.06],  # ... this far beside it (character heights)
     "render_scale": [1.0, 1.0],  # x render_height for each stand-in sample (coarser rasters)
     "stroke_width_scale": [0.85, 1.15],  # x glyph.stroke_width for the normalised glyph

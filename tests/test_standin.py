@@ -104,7 +104,9 @@ def test_render_characters_page_resolution():
     assert len(crops) == 3
     for c in crops:
         rows = np.nonzero((c > 0.5).any(axis=1))[0]
-        assert 60 <= rows[-1] - rows[0] <= 130  # about 90 px tall (slant/rotation/jitter aside)
+        # about 90 px tall: plus the pen, stroke ends lengthened by up to 0.15 x the height at
+        # each end (overshoots), slant, rotation and jitter
+        assert 60 <= rows[-1] - rows[0] <= 145
         assert c.min() >= 0 and c.max() <= 1
     with pytest.raises(ValueError, match="NIST36 classes"):
         render_characters("A-", np.random.default_rng(0))

@@ -204,8 +204,9 @@ def test_generated_page_read_back(knn_classifier):
     assert m["found"] == len(page.boxes) and m["spurious"] == 0
     assert reading.word_lengths() == [[5, 5], [3, 4, 4]]
     assert rec["scores"]["detection"]["recall"] == 1.0
-    # reading: a weak 20-sample nearest-neighbour classifier still gets most characters
-    assert rec["scores"]["knn"]["char_acc"] >= 0.7
+    # reading: a weak 20-sample nearest-neighbour classifier still gets most characters (chance
+    # is 1/36; the stand-in's wider variation since issue 15 leaves 1-NN at 14 of 21 here)
+    assert rec["scores"]["knn"]["char_acc"] >= 0.6
     assert [len(w) for w in rec["text"]["knn"][0].split()] == [5, 5]
 
 

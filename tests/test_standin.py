@@ -104,7 +104,9 @@ def test_render_characters_page_resolution():
     assert len(crops) == 3
     for c in crops:
         rows = np.nonzero((c > 0.5).any(axis=1))[0]
-        assert 60 <= rows[-1] - rows[0] <= 130  # about 90 px tall (slant/rotation/jitter aside)
+        # about 90 px tall: plus the pen, stroke ends lengthened by up to 0.15 x the height at
+        # each end (overshoots), slant, rotation and jitter
+        assert 60 <= rows[-1] - rows[0] <= 145
         assert c.min() >= 0 and c.max() <= 1
     with pytest.raises(ValueError, match="NIST36 classes"):
         render_characters("A-", np.random.default_rng(0))
@@ -130,3 +132,41 @@ def test_contact_sheet_rows_are_classes(mats):
     c = CLASSES.index("Q")
     assert np.array_equal(sheet[c * 34:c * 34 + 32, 34:66], from_nist_layout(x[c * n + 1]))
     assert np.all(sheet[c * 34:c * 34 + 32, 3 * 34:] == 0.6)  # only 3 samples per class exist
+
+
+def test_every_allograph_renders_upright_ink():
+    """Each allograph of each class, drawn with the configured augmentation, gives a character
+    about as tall as asked, and forcing it is deterministic."""
+    from nnrec.data.standin import render_ink
+
+    for ch in CLASSES:
+        for k in range(len(ALLOGRAPHS[ch])):
+            ink = render_ink(ch, np.random.default_rng([3, k]), None, height_px=40, allograph=k)
+            rows = np.nonzero((ink > 0.5).any(axis=1))[0]
+            assert 25 <= rows[-1] - rows[0] <= 75, (ch, k)
+            again = render_ink(ch, np.random.default_rng([3, k]), None, height_px=40, allograph=k)
+            assert np.array_equal(ink, again), (ch, k)
+    with pytest.raises(ValueError, match="allographs"):
+        render_ink("A", np.random.default_rng(0), None, allograph=len(ALLOGRAPHS["A"]))
+
+
+def test_stroke_variations():
+    """bow curves straight strokes, stroke_shift moves strokes apart, retrace adds a stroke."""
+    base = dict(AUGMENT_DEFAULTS, jitter=0.0, end_extend=[0.0, 0.0], aspect=[1.0, 1.0], slant_deg=[0.0, 0.0],
+                rotate_deg=[0.0, 0.0], elastic_amp=[0.0, 0.0], bow=0.0, stroke_shift=0.0, retrace=0.0)
+    k = 0  # H: three straight strokes
+    plain, _ = stroke_points("H", np.random.default_rng(1), base, allograph=k)
+    stem = plain[0]
+    assert np.ptp(stem[:, 0]) < 1e-9  # a vertical line
+    bowed, _ = stroke_points("H", np.random.default_rng(1), dict(base, bow=0.2), allograph=k)
+    assert np.ptp(bowed[0][:, 0]) > 0.01  # now curved sideways
+    assert np.allclose(bowed[0][-1] - bowed[0][0], stem[-1] - stem[0], atol=1e-6)  # same ends
+    shifted, _ = stroke_points("H", np.random.default_rng(1), dict(base, stroke_shift=0.05), allograph=k)
+    moves = [s[0] - p[0] for s, p in zip(shifted, plain)]
+    assert not np.allclose(moves[0], moves[1])  # each stroke moved on its own
+    traced, _ = stroke_points("H", np.random.default_rng(1), dict(base, retrace=1.0), allograph=k)
+    assert len(traced) == len(plain) + 1
+    extra = traced[-1]
+    d = np.min(np.linalg.norm(extra[:, None, :] - np.vstack(plain)[None], axis=2), axis=1)
+    lo, hi = base["retrace_offset"]
+    assert np.all(d <= hi + 1e-6) and np.median(d) >= 0.5 * lo  # beside a stroke, not on it

@@ -117,6 +117,14 @@ def load_classifier(model_dir_or_path: str | Path) -> Callable[[np.ndarray], np.
         model.load_state_dict(ck["state_dict"])
     except RuntimeError as exc:
         raise ValueError(f"{path}: weights do not fit the {arch} model in it ({exc})") from None
+    classify = model_classifier(model, what=f"classifier from {path}")
+    classify.checkpoint = {k: v for k, v in ck.items() if k != "state_dict"}
+    return classify
+
+
+def model_classifier(model: nn.Module, what: str = "classifier") -> Callable[[np.ndarray], np.ndarray]:
+    """A trained NIST36 model (on the CPU) as ``f(x (N, 1024) NIST .mat layout) -> probs (N, 36)``
+    float64, run in eval mode; ``f.model`` is attached. ``what`` names it in error messages."""
     model.eval()
 
     @torch.no_grad()
@@ -125,13 +133,12 @@ def load_classifier(model_dir_or_path: str | Path) -> Callable[[np.ndarray], np.
         if x.ndim == 1:
             x = x[None, :]
         if x.ndim != 2 or x.shape[1] != 1024:
-            raise ValueError(f"classifier from {path}: expected input (N, 1024), got {x.shape}")
+            raise ValueError(f"{what}: expected input (N, 1024), got {x.shape}")
         out = [torch.softmax(model(torch.from_numpy(x[i:i + batch])), 1).double().numpy()
                for i in range(0, len(x), batch)]
         return np.concatenate(out) if out else np.zeros((0, N_CLASSES))
 
     classify.model = model
-    classify.checkpoint = {k: v for k, v in ck.items() if k != "state_dict"}
     return classify
 
 

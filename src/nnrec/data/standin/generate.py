@@ -68,7 +68,12 @@ def make_glyph(char: str, rng: np.random.Generator, cfg: dict) -> np.ndarray:
     """One augmented stand-in sample of ``char``: upright (32, 32) float32, ink 0, paper 1.
     ``cfg`` must be resolved (:func:`resolve`)."""
     aug, g = cfg["augment"], dict(cfg["glyph"])
-    ink = render_ink(char, rng, aug, height_px=cfg["render_height"])
+    # a coarser raster for some samples (what a small scan looks like before the normalisation);
+    # the raster blur is in render pixels, so it shrinks with the raster (same blur per height)
+    scale = _u(rng, aug["render_scale"])
+    ink = render_ink(char, rng, aug if scale == 1.0 else
+                     dict(aug, raster_blur=[v * scale for v in aug["raster_blur"]]),
+                     height_px=cfg["render_height"] * scale)
     g["stroke_width"] = g["stroke_width"] * _u(rng, aug["stroke_width_scale"])
     mj = aug["margin_jitter"]
     g["margin"] = float(np.clip(g["margin"] + rng.uniform(-mj, mj), 0.0, 0.45))

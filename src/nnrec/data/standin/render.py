@@ -20,9 +20,9 @@ __all__ = ["AUGMENT_DEFAULTS", "render_ink", "stroke_points"]
 #: ``standin.augment`` in config.yaml. Lengths are in units of the character height.
 AUGMENT_DEFAULTS = {
     "jitter": 0.045,            # s.d. of each control point's displacement
-    "end_extend": [-0.06, 0.1],  # each stroke end lengthened (+) / shortened (-)
+    "end_extend": [-0.08, 0.15],  # each stroke end lengthened (+: overshoot) / shortened (-: gap)
     "aspect": [0.7, 1.9],       # width multiplier (log-uniform): narrow to squat writing
-    "slant_deg": [-10.0, 18.0],  # shear, positive leans right
+    "slant_deg": [-10.0, 35.0],  # shear, positive leans right
     "rotate_deg": [-6.0, 6.0],
     "elastic_amp": [0.0, 0.06],  # amplitude of a smooth random displacement field
     "elastic_freq": [0.4, 1.4],  # its spatial frequency, cycles per character height
@@ -31,6 +31,11 @@ AUGMENT_DEFAULTS = {
     "end_taper": [0.6, 1.2],   # pen-width factor at each stroke end (taper < 1 < blob)
     "raster_blur": [0.0, 1.2],   # Gaussian sigma (render pixels) before thresholding
     "raster_noise": [0.0, 0.18],  # noise s.d. before thresholding: ragged stroke edges
+    "bow": 0.03,                 # s.d. of the sag of each straight segment (x its length): curved lines
+    "stroke_shift": 0.01,        # s.d. of each stroke's own displacement: gaps / overshoots at joins
+    "retrace": 0.3,              # probability that a sample has a piece of one stroke drawn again ...
+    "retrace_offset": [0.02, 0.06],  # ... this far beside it (character heights)
+    "render_scale": [1.0, 1.0],  # x render_height for each stand-in sample (coarser rasters)
     "stroke_width_scale": [0.85, 1.15],  # x glyph.stroke_width for the normalised glyph
     "margin_jitter": 0.03,       # +- on glyph.margin: the character's scale in the box
     "shift_px": 1,               # +- whole-pixel shift of the normalised glyph in its box
@@ -61,12 +66,19 @@ def _catmull_rom(pts: np.ndarray, step: float) -> np.ndarray:
     return np.vstack(out)
 
 
-def _polyline(pts: np.ndarray, step: float) -> np.ndarray:
+def _polyline(pts: np.ndarray, step: float, sag=None) -> np.ndarray:
+    """Straight segments through ``pts`` sampled every ~``step``; ``sag`` (one value per segment,
+    x its length) bows each segment into a quadratic curve (0: straight)."""
     out = [pts[:1]]
-    for a, b in zip(pts[:-1], pts[1:]):
-        n = max(1, int(np.ceil(np.linalg.norm(b - a) / step)))
+    for i, (a, b) in enumerate(zip(pts[:-1], pts[1:])):
+        d = b - a
+        n = max(1, int(np.ceil(np.linalg.norm(d) / step)))
         t = np.linspace(0.0, 1.0, n + 1)[1:, None]
-        out.append(a + (b - a) * t)
+        seg = a + d * t
+        if sag is not None and sag[i] != 0.0:
+            normal = np.array([-d[1], d[0]])  # length |d|: the sag is relative to the segment
+            seg = seg + 4.0 * sag[i] * t * (1.0 - t) * normal  # peak sag at the middle
+        out.append(seg)
     return np.vstack(out)
 
 
@@ -89,20 +101,50 @@ def _extend_ends(line: np.ndarray, e0: float, e1: float, step: float) -> np.ndar
     return trim(line[::-1], e1)[::-1]
 
 
-def stroke_points(char: str, rng: np.random.Generator, aug: dict, step: float = 0.02):
+def _retrace(strokes: list, rng, offset) -> np.ndarray:
+    """A piece (30-100 % of the length) of one random stroke, moved ``offset`` (a range, character
+    heights) sideways: the pen going over a stroke again."""
+    line = strokes[int(rng.integers(len(strokes)))]
+    n = len(line)
+    m = max(2, int(np.ceil(n * rng.uniform(0.3, 1.0))))
+    i0 = int(rng.integers(0, n - m + 1))
+    piece = line[i0:i0 + m]
+    d = piece[-1] - piece[0]
+    nrm = np.linalg.norm(d)
+    normal = np.array([-d[1], d[0]]) / nrm if nrm > 0 else np.array([1.0, 0.0])
+    side = 1.0 if rng.random() < 0.5 else -1.0
+    return piece + side * _u(rng, offset) * normal
+
+
+def stroke_points(char: str, rng: np.random.Generator, aug: dict, step: float = 0.02,
+                  allograph: int | None = None):
     """The character's strokes after every geometric augmentation, as a list of dense (n, 2)
-    arrays of (x, y) in character-height units, and the allograph index drawn."""
+    arrays of (x, y) in character-height units, and the allograph index drawn (``allograph``
+    forces one)."""
     if char not in ALLOGRAPHS:
         raise ValueError(f"standin: no skeleton for character {char!r} (classes: A-Z, 0-9)")
     options = ALLOGRAPHS[char]
     w = np.array([o[0] for o in options], dtype=float)
     k = int(rng.choice(len(options), p=w / w.sum()))
+    if allograph is not None:
+        if not 0 <= allograph < len(options):
+            raise ValueError(f"standin: {char!r} has {len(options)} allographs, not {allograph + 1}")
+        k = int(allograph)
+    bow, shift = float(aug.get("bow", 0.0)), float(aug.get("stroke_shift", 0.0))
     strokes = []
     for kind, pts in options[k][1]:
         p = np.asarray(pts, dtype=float) + rng.normal(0.0, aug["jitter"], (len(pts), 2))
-        line = _catmull_rom(p, step) if kind == "C" else _polyline(p, step)
+        if kind == "C":
+            line = _catmull_rom(p, step)
+        else:
+            line = _polyline(p, step, rng.normal(0.0, bow, len(p) - 1) if bow > 0 else None)
         line = _extend_ends(line, _u(rng, aug["end_extend"]), _u(rng, aug["end_extend"]), step)
+        if shift > 0:
+            line = line + rng.normal(0.0, shift, 2)
         strokes.append(line)
+    retrace = float(aug.get("retrace", 0.0))
+    if retrace > 0 and rng.random() < retrace:
+        strokes.append(_retrace(strokes, rng, aug.get("retrace_offset", [0.02, 0.06])))
     allp = np.vstack(strokes)
     centre = 0.5 * (allp.min(axis=0) + allp.max(axis=0))
     lo, hi = aug["aspect"]
@@ -149,11 +191,12 @@ def _pen_profile(line: np.ndarray, rng, aug) -> np.ndarray:
 
 
 def render_ink(char: str, rng: np.random.Generator, aug: dict | None = None,
-               height_px: float = 40.0) -> np.ndarray:
-    """One hand-printed ``char`` as a float ink crop (ink 1, paper 0), ~``height_px`` tall."""
+               height_px: float = 40.0, allograph: int | None = None) -> np.ndarray:
+    """One hand-printed ``char`` as a float ink crop (ink 1, paper 0), ~``height_px`` tall
+    (``allograph`` forces one of its allographs, for previews and tests)."""
     aug = {**AUGMENT_DEFAULTS, **(aug or {})}
     step = 1.0 / height_px  # one render pixel
-    strokes, _ = stroke_points(char, rng, aug, step=step)
+    strokes, _ = stroke_points(char, rng, aug, step=step, allograph=allograph)
     radius = 0.5 * _u(rng, aug["pen_width"]) * height_px
     profiles = [_pen_profile(line, rng, aug) for line in strokes]
     pts = np.vstack(strokes) * height_px

@@ -1,0 +1,117 @@
+"""Scoring a NIST36 classifier on a labelled set of characters (issue 14's fidelity measures).
+
+A classifier is any ``f(x) -> scores``: ``x`` float (N, 1024) in the NIST36 layout (each 32 x 32
+image transposed, dark ink on light, [0, 1]), ``scores`` (N, 36) probabilities or logits, classes
+A-Z then 0-9 (what ``nnrec.numpy_nn.load_classifier`` and
+``nnrec.torch_models.nist36.load_classifier`` return). A set is ``(x, y)`` with ``y`` NIST36 class
+indices; a development set holds only some classes (MNIST: the digits, CoMNIST: the letters).
+
+- :func:`accuracy`: 36-way accuracy (argmax over all 36 classes);
+- :func:`in_set_accuracy`: the argmax restricted to the set's own classes (a digit can only be
+  read as a digit): what the network knows of those shapes, without the letter/digit look-alikes;
+- :func:`per_class_accuracy`, :func:`top_confusions` (directed: "5 read as S");
+- :func:`score_classifier`: all of them in one JSON-ready dict.
+"""
+
+from __future__ import annotations
+
+from typing import Callable, Sequence
+
+import numpy as np
+
+from nnrec import NIST36_CLASSES
+
+__all__ = ["predict_scores", "accuracy", "in_set_accuracy", "set_classes", "per_class_accuracy",
+           "top_confusions", "score_scores", "score_classifier"]
+
+
+def _check(scores: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    s, y = np.asarray(scores), np.asarray(y).reshape(-1)
+    if s.ndim != 2 or s.shape[0] != y.shape[0]:
+        raise ValueError(f"scores {s.shape} and labels {y.shape} do not match (expected (N, C) and (N,))")
+    if y.size and (y.min() < 0 or y.max() >= s.shape[1]):
+        raise ValueError(f"labels must be class indices in [0, {s.shape[1]}), got [{y.min()}, {y.max()}]")
+    return s, y.astype(np.int64)
+
+
+def predict_scores(classify: Callable[[np.ndarray], np.ndarray], x: np.ndarray, batch: int = 4096) -> np.ndarray:
+    """``classify`` applied to ``x`` in batches: float64 (N, C)."""
+    x = np.asarray(x)
+    out = [np.asarray(classify(x[i:i + batch]), dtype=np.float64) for i in range(0, len(x), batch)]
+    return np.concatenate(out) if out else np.zeros((0, len(NIST36_CLASSES)))
+
+
+def set_classes(y: np.ndarray) -> np.ndarray:
+    """The classes a set holds (sorted indices of the labels present)."""
+    return np.unique(np.asarray(y, dtype=np.int64))
+
+
+def accuracy(scores: np.ndarray, y: np.ndarray) -> float:
+    """Fraction of rows whose argmax over all classes is the label."""
+    s, y = _check(scores, y)
+    return float((s.argmax(axis=1) == y).mean()) if len(y) else float("nan")
+
+
+def in_set_accuracy(scores: np.ndarray, y: np.ndarray, classes: Sequence[int] | None = None) -> float:
+    """Accuracy with the argmax taken over ``classes`` only (default: the classes present in ``y``)."""
+    s, y = _check(scores, y)
+    if not len(y):
+        return float("nan")
+    cls = set_classes(y) if classes is None else np.asarray(classes, dtype=np.int64)
+    if not np.isin(y, cls).all():
+        raise ValueError("in_set_accuracy: some labels are not among the allowed classes")
+    pred = cls[s[:, cls].argmax(axis=1)]
+    return float((pred == y).mean())
+
+
+def per_class_accuracy(pred: np.ndarray, y: np.ndarray, names: Sequence[str] = NIST36_CLASSES) -> dict:
+    """``{class name: {"n", "acc"}}`` for each class present in ``y`` (``pred``: predicted indices)."""
+    pred, y = np.asarray(pred).reshape(-1), np.asarray(y).reshape(-1)
+    if pred.shape != y.shape:
+        raise ValueError(f"pred {pred.shape} and labels {y.shape} do not match")
+    return {names[c]: {"n": int((y == c).sum()), "acc": float((pred[y == c] == c).mean())}
+            for c in set_classes(y)}
+
+
+def top_confusions(pred: np.ndarray, y: np.ndarray, names: Sequence[str] = NIST36_CLASSES, k: int = 10) -> list[dict]:
+    """The ``k`` most frequent errors, directed: ``{"true", "pred", "count", "rate"}`` where rate is
+    the fraction of the true class's examples read as ``pred``; ties in class order."""
+    pred, y = np.asarray(pred).reshape(-1), np.asarray(y).reshape(-1)
+    n = len(names)
+    conf = np.zeros((n, n), dtype=np.int64)
+    np.add.at(conf, (y, pred), 1)
+    np.fill_diagonal(conf, 0)
+    flat = np.argsort(-conf.reshape(-1), kind="stable")[:k]
+    support = np.bincount(y, minlength=n)
+    out = []
+    for f in flat:
+        t, p = divmod(int(f), n)
+        if conf[t, p] == 0:
+            break
+        out.append({"true": names[t], "pred": names[p], "count": int(conf[t, p]),
+                    "rate": float(conf[t, p] / support[t])})
+    return out
+
+
+def score_scores(scores: np.ndarray, y: np.ndarray, names: Sequence[str] = NIST36_CLASSES, k: int = 10) -> dict:
+    """Every measure of a classifier's ``scores`` on a set: ``{"n", "acc", "in_set_acc",
+    "in_set_classes", "per_class", "top_confusions", "top_confusions_in_set"}``."""
+    s, y = _check(scores, y)
+    cls = set_classes(y)
+    pred = s.argmax(axis=1)
+    pred_in = cls[s[:, cls].argmax(axis=1)]
+    return {
+        "n": int(len(y)),
+        "acc": accuracy(s, y),
+        "in_set_acc": in_set_accuracy(s, y, cls),
+        "in_set_classes": [names[c] for c in cls],
+        "per_class": per_class_accuracy(pred, y, names),
+        "top_confusions": top_confusions(pred, y, names, k),
+        "top_confusions_in_set": top_confusions(pred_in, y, names, k),
+    }
+
+
+def score_classifier(classify: Callable[[np.ndarray], np.ndarray], x: np.ndarray, y: np.ndarray,
+                     names: Sequence[str] = NIST36_CLASSES, k: int = 10) -> dict:
+    """:func:`score_scores` of ``classify`` on the set ``(x, y)``."""
+    return score_scores(predict_scores(classify, x), y, names, k)

@@ -1,5 +1,5 @@
-"""The report's NIST36 wording (issue 20): captions name the NIST36 source, the cover says what a
-substitute is and is not."""
+"""The report's NIST36 wording (issue 20) and its appendix B (issue 14): captions name the NIST36
+source, the cover says what a substitute is and is not, the tuning ledger is rendered and checked."""
 
 import json
 from pathlib import Path
@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnrec.report.ledger import LedgerError, load_ledger
 from nnrec.report.render import Renderer
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -68,3 +69,63 @@ def test_the_summary_names_a_stand_in_and_the_course_data_from_provenance(tmp_pa
     rows = datasets([_prov(tmp_path, "nist36", source="standin", description="NIST36 offline stand-in")])
     assert caption_words(rows[0]) == "NIST36 offline stand-in: synthetic, not the real data; caveats on the cover"
     assert caption_words(None) == "source not recorded with these results"
+
+
+# ------------------------------------------------------------------ appendix B: the tuning ledger
+def test_the_repository_ledger_loads_and_is_rendered_as_appendix_b(tmp_path):
+    entries = load_ledger(ROOT / "tuning/ledger.yaml")
+    assert entries and all(e["knob"] and e["splits"] for e in entries)
+    r = Renderer(ROOT, results_root=tmp_path / "results", sections_dir=tmp_path / "none")
+    html = r.render_html(provenance_files=[], meta={"config_hash": "h", "commit": "c"})
+    b = html[html.index('id="tuning-ledger"'):]
+    assert "B. What was tuned on what" in b and 'href="#tuning-ledger"' in html
+    for e in entries:
+        assert f"<code>{e['knob']}</code>" in b
+        for s in e["splits"]:
+            assert f"<code>{s}</code>" in b
+
+
+ENTRY = {"knob": "numpy_nn.q3.batch_size", "value": 32, "chosen_on": "substitute valid accuracy",
+         "splits": ["substitute/valid"], "evidence": "a benchmark", "alternatives": "16: 0.7", "date": "2026-12-02"}
+
+
+def _ledger(tmp_path: Path, entries) -> Path:
+    import yaml
+
+    path = tmp_path / "ledger.yaml"
+    path.write_text(yaml.safe_dump(entries))
+    return path
+
+
+@pytest.mark.parametrize("change, message", [
+    ({"evidence": None}, r"entry 1 \(numpy_nn.q3.batch_size\): required field\(s\) evidence missing"),
+    ({"chosen_on": ""}, r"required field\(s\) chosen_on missing"),
+    ({"tuned_by": "me"}, r"field\(s\) tuned_by are not part of the ledger format"),
+    ({"splits": []}, r"'splits' must be a non-empty list"),
+    ({"splits": ["substitute/test"]}, r"split\(s\) substitute/test are not a training or validation split"),
+    ({"splits": ["ocr_pages"]}, r"split\(s\) ocr_pages are not"),
+])
+def test_a_malformed_ledger_entry_stops_the_report(tmp_path, change, message):
+    e = {k: v for k, v in {**ENTRY, **change}.items() if not (k == "evidence" and v is None)}
+    with pytest.raises(LedgerError, match=message):
+        load_ledger(_ledger(tmp_path, [e]))
+    # and through the renderer: the report does not print a ledger it cannot trust
+    root = tmp_path / "checkout"
+    (root / "tuning").mkdir(parents=True)
+    _ledger(root / "tuning", [e])
+    r = Renderer(root, results_root=tmp_path / "results", sections_dir=tmp_path / "none",
+                 templates_dir=ROOT / "report/templates", style=ROOT / "report/style.css")
+    with pytest.raises(LedgerError, match=message):
+        r.render_html(provenance_files=[])
+
+
+def test_ledger_values_are_text_and_optional_fields_may_be_absent(tmp_path):
+    import datetime
+
+    e = {k: v for k, v in ENTRY.items() if k not in ("alternatives", "date")}
+    got = load_ledger(_ledger(tmp_path, [e, {**ENTRY, "value": [0.5, 1], "date": datetime.date(2026, 12, 3)}]))
+    assert got[0]["value"] == "32" and got[0]["alternatives"] is None and got[0]["date"] is None
+    assert got[1]["value"] == "[0.5, 1]" and got[1]["date"] == "2026-12-03"
+    with pytest.raises(LedgerError, match="must be a YAML list"):
+        load_ledger(_ledger(tmp_path, {"tuned": [ENTRY]}))
+    assert load_ledger(_ledger(tmp_path, [])) == []

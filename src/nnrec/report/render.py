@@ -33,6 +33,8 @@ filters ``pct`` (0.8312 -> "83.1%"), ``num`` (see :func:`fmt_num`), ``count`` (1
                             table caption names dataset ``name``'s source (:func:`provenance.caption_words`,
                             e.g. the NIST36 substitute and its short caveat); ``caption_data(none)`` stops it
 ``data_words(name)``        that same text, for a sentence
+``ledger``                  the entries of ``tuning/ledger.yaml`` (:func:`nnrec.report.ledger.load_ledger`;
+                            None when the checkout has no ledger; a malformed one stops the report)
 
 ``relpath`` may be given with or without the leading ``results/``.
 """
@@ -52,6 +54,7 @@ from nnrec.report import assignment as _assignment
 from nnrec.report import derive as _derive
 from nnrec.report import provenance as prov
 from nnrec.report import words
+from nnrec.report.ledger import load_ledger
 from nnrec.report.mathmd import math_html, render_markdown_file
 
 
@@ -325,7 +328,11 @@ class Renderer:
             renderer was given none for it."""
             return next((d for d in rows if d.get("dataset") == name), None)
 
+        if not hasattr(self, "_ledger_entries"):
+            path = self.root / "tuning" / "ledger.yaml"
+            self._ledger_entries = load_ledger(path) if path.exists() else None
         ctx = {
+            "ledger": self._ledger_entries,
             "dataset": dataset,
             "results": self.results,
             "figure": self.figure,

@@ -1,5 +1,6 @@
 """The report's NIST36 wording (issue 20) and its appendix B (issue 14): captions name the NIST36
-source, the cover says what a substitute is and is not, the tuning ledger is rendered and checked."""
+source, the cover says what a substitute is and is not, the tuning ledger is rendered and checked,
+and the fidelity measures the section's sentences are chosen by."""
 
 import json
 from pathlib import Path
@@ -7,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from nnrec.report import derive
 from nnrec.report.ledger import LedgerError, load_ledger
 from nnrec.report.render import Renderer
 
@@ -129,3 +131,60 @@ def test_ledger_values_are_text_and_optional_fields_may_be_absent(tmp_path):
     with pytest.raises(LedgerError, match="must be a YAML list"):
         load_ledger(_ledger(tmp_path, {"tuned": [ENTRY]}))
     assert load_ledger(_ledger(tmp_path, [])) == []
+
+
+# ------------------------------------------------------------------ the fidelity section's measures
+def test_accuracy_gap_against_sampling_noise():
+    g = derive.accuracy_gap(0.6, 100, 0.9, 100)
+    se = np.sqrt(0.6 * 0.4 / 100 + 0.9 * 0.1 / 100)
+    assert g["points"] == -30.0 and g["bar_points"] == round(200 * se, 1) and g["beyond"] and g["direction"] == "lower"
+    g = derive.accuracy_gap(0.62, 50, 0.6, 50)
+    assert not g["beyond"] and g["direction"] == "higher" and g["points"] == 2.0
+    assert derive.accuracy_gap(0.5, 0, 0.6, 10) is None and derive.accuracy_gap(None, 10, 0.6, 10) is None
+
+
+def test_set_kind_and_worst_classes():
+    assert derive.set_kind(["0", "7"]) == "digits" and derive.set_kind(["A"]) == "letters"
+    assert derive.set_kind(["A", "1"]) == "characters"
+    with pytest.raises(ValueError):
+        derive.set_kind([])
+    rec = {"per_class": {"0": {"n": 4, "acc": 0.5}, "1": {"n": 4, "acc": 1.0}, "5": {"n": 3, "acc": 0.0},
+                         "7": {"n": 2, "acc": 0.5}},
+           "class_confusions": {"0": [{"pred": "O", "count": 2, "rate": 0.5}], "5": [{"pred": "S", "count": 3, "rate": 1.0}]}}
+    w = derive.worst_classes(rec, 5)
+    assert [x["cls"] for x in w] == ["5", "0", "7"]  # never a class read right every time; ties in class order
+    assert w[0]["confusions"][0]["pred"] == "S" and w[2]["confusions"] == []
+    assert [x["cls"] for x in derive.worst_classes(rec, 1)] == ["5"]
+
+
+def test_fidelity_verdicts_per_set():
+    def row(c, s, acc, ref, n=400):
+        return {"classifier": c, "label": c.upper(), "set": s, "status": "ok", "acc": acc, "n": n,
+                "reference_acc": ref, "reference_n": n}
+
+    rows = [row("q3", "dev_mnist", 0.6, 0.9), row("cnn", "dev_mnist", 0.91, 0.9), row("q3", "dev_comnist", 0.99, 0.9),
+            {"classifier": "cnn", "set": "dev_comnist", "status": "missing"}]
+    v = {e["set"]: e for e in derive.fidelity_verdicts(rows, ["dev_mnist", "dev_comnist"])}
+    assert [x["row"]["classifier"] for x in v["dev_mnist"]["lower"]] == ["q3"]
+    assert [x["row"]["classifier"] for x in v["dev_mnist"]["within"]] == ["cnn"]
+    assert [x["row"]["classifier"] for x in v["dev_comnist"]["higher"]] == ["q3"]
+    assert v["dev_mnist"]["gaps"] == [-30.0, 1.0]
+
+
+def test_ledger_uses_names_the_knobs_chosen_on_a_set():
+    ledger = [{"knob": "standin.augment.bow", "splits": ["dev_mnist", "standin/valid"]},
+              {"knob": "numpy_nn.q3.epochs", "splits": ["substitute/valid", "dev_comnist"]}]
+    assert derive.ledger_uses(ledger, "dev_mnist") == ["standin.augment.bow"]
+    assert derive.ledger_uses(ledger, "dev_mnist", ("standin",)) == []
+    assert derive.ledger_uses(ledger, "dev_comnist", ("standin",)) == ["numpy_nn.q3.epochs"]
+    assert derive.ledger_uses(None, "dev_mnist") == []
+
+
+def test_identical_classifiers_are_found():
+    base = {"status": "ok", "acc": 0.5, "in_set_acc": 0.6, "reference_acc": 0.7, "reference_in_set_acc": 0.8,
+            "reference_all_acc": 0.75}
+    rows = [{**base, "classifier": c, "label": c.upper(), "set": s} for c in ("q3", "fc") for s in ("a", "b")]
+    rows.append({**base, "classifier": "cnn", "label": "CNN", "set": "a"})
+    rows.append({**base, "classifier": "cnn", "label": "CNN", "set": "b", "acc": 0.51})
+    assert derive.identical_classifiers(rows) == [["Q3", "FC"]]
+    assert derive.identical_classifiers(rows[:2] + rows[4:]) == []

@@ -340,6 +340,57 @@ def _flowers(root: Path, variant: str) -> None:
         _png(root / "pytorch" / f)
 
 
+def _fidelity(root: Path, variant: str) -> None:
+    """results/fidelity/ as the fidelity rules write it, from a simulated classifier: in A every
+    network reads the real characters worse than its NIST36 test split, beyond sampling noise;
+    in B (written after the perturbation, with its own numbers) better or no differently."""
+    from nnrec.fidelity import class_confusions, reference_scores, score_scores, summarise
+
+    rng = np.random.default_rng(11 if variant == "A" else 13)
+    digits, letters = np.arange(26, 36), np.arange(26)
+    # B: larger sets, so its sampling-noise bars (derived numbers) cannot coincide with A's
+    sets = {"dev_mnist": (digits, 12 if variant == "A" else 31), "dev_comnist": (letters, 4 if variant == "A" else 13)}
+    # (dev accuracy, reference accuracy) per classifier
+    quality = ({"q3": (0.55, 0.83), "cnn": (0.72, 0.93)} if variant == "A" else
+               {"q3": (0.81, 0.79), "cnn": (0.995, 0.85)})
+    labels = {"q3": "Q3 network (numpy)", "cnn": "Q6.1.2 CNN (PyTorch)"}
+
+    def scores(y, acc):
+        s = rng.random((len(y), 36)) * 0.1
+        right = rng.random(len(y)) < acc
+        wrong = (y + 1 + rng.integers(0, 3, len(y))) % 36  # a few confusions per class
+        s[np.arange(len(y)), np.where(right, y, wrong)] += 1.0
+        s[np.arange(len(y)), y] += 0.5 * (~right)  # in-set the right class is often second
+        return s
+
+    ref_y = np.repeat(np.arange(36), 9 if variant == "A" else 23)
+    records = {}
+    for name, (cls, per) in sets.items():
+        y = np.repeat(cls, per)
+        records[name] = {}
+        for c, (acc, ref_acc) in quality.items():
+            sc = scores(y, acc)
+            rec = score_scores(sc, y)
+            rec["class_confusions"] = class_confusions(sc.argmax(1), y)
+            rec["reference"] = reference_scores(scores(ref_y, ref_acc), ref_y, cls)
+            rec.update(classifier=c, label=labels[c], set=name, data={
+                "set": f"{name}: the data mirror", "set_caveats": [], "training_data": "nist36: stand-in",
+                "training_source": "standin" if variant == "A" else "mirror",
+                "training_description": "NIST36 offline stand-in" if variant == "A" else "NIST36 (the course's data.zip)",
+                "reference": "the NIST36 source's test split"})
+            rec = json.loads(json.dumps(rec))
+            _json(root / f"fidelity/{name}/{c}.json", rec)
+            records[name][c] = rec
+        if variant == "A":  # the Q6.1.1 FC network: the Q3 run rebuilt in PyTorch, reading exactly alike
+            fc = {**records[name]["q3"], "classifier": "fc", "label": "Q6.1.1 FC network (PyTorch)"}
+            _json(root / f"fidelity/{name}/fc.json", fc)
+            records[name]["fc"] = fc
+        _png(root / f"fidelity/{name}/contact_sheet.png")
+    summary = summarise(records)
+    summary["worst_classes"] = 3 if variant == "A" else 4
+    _json(root / "fidelity/summary.json", summary)
+
+
 def _new_value(x: Any) -> Any:
     """Another value for ``x``, the same for equal inputs (so cross-file equalities hold)."""
     if isinstance(x, bool) or x is None:
@@ -410,4 +461,5 @@ def write_results(root: Path, variant: str = "A") -> Path:
         import shutil
 
         shutil.rmtree(root / "autoencoder")  # a part that has not run
+    _fidelity(root, variant)  # B: its own numbers and verdicts (accuracies must stay fractions)
     return root

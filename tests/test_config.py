@@ -107,6 +107,18 @@ def test_headline_classifier_must_name_an_enabled_classifier(default_cfg):
     assert "(enabled: q3)" in invalid(cfg)
 
 
+def test_fidelity_classifiers_and_sets_must_agree_with_the_rest(default_cfg):
+    cfg = copy.deepcopy(default_cfg)
+    cfg["fidelity"]["classifiers"]["q3"] = dict(cfg["ocr"]["classifiers"]["q3"])
+    assert "'fidelity.classifiers.q3': 'q3' is also an entry of ocr.classifiers" in invalid(cfg)
+    cfg = copy.deepcopy(default_cfg)
+    cfg["fidelity"]["sets"] = ["dev_mnist", "sun"]
+    assert "'fidelity.sets[1]': value 'sun' is invalid" in invalid(cfg)  # the schema: development sets only
+    cfg = copy.deepcopy(default_cfg)
+    cfg["fidelity"]["classifiers"]["fc"]["label"] = ""
+    assert "fidelity.classifiers.fc.label" in invalid(cfg)
+
+
 def test_two_learning_rates_may_not_share_a_run_folder(default_cfg):
     cfg = copy.deepcopy(default_cfg)
     cfg["numpy_nn"]["q3"]["lrs"] = [0.003, 0.0030000001]

@@ -227,9 +227,23 @@ def test_summary_merges_headlines_and_nulls_the_rest(tmp_path):
     s = build_summary([tmp_path / "a.json", tmp_path / "b.json", tmp_path / "absent.json"], prov, tmp_path)
     assert s["q3_best_lr"] == 0.01 and s["q3_test_acc"] == 0.8
     assert s["q5_valid_psnr"] is None and s["q6_flowers_scratch_test_acc"] is None
-    assert s["nist36_source"] == "mirror" and s["total_runtime_s"] == 12.5
+    # no description in this provenance: named as the course's data
+    assert s["nist36_source"] == "NIST36 (the course's data.zip)" and s["nist36_source_kind"] == "mirror"
+    assert s["total_runtime_s"] == 12.5
     prov.write_text(json.dumps({"dataset": "nist36", "available": False, "source": None}))
     assert build_summary([], prov, tmp_path)["nist36_source"] == "missing"
+
+
+def test_summary_names_the_nist36_substitute_with_its_caveats(tmp_path):
+    prov = tmp_path / "prov.json"
+    prov.write_text(json.dumps({"dataset": "nist36", "available": True, "source": "substitute",
+                                "description": "NIST36 substitute from EMNIST ByClass (NIST SD19)",
+                                "caveats": ["not NIST36's own images", "split 300/100/50"]}))
+    s = build_summary([], prov, tmp_path)
+    assert s["nist36_source"] == "NIST36 substitute from EMNIST ByClass (NIST SD19)"
+    assert s["nist36_source_kind"] == "substitute"
+    assert s["nist36_caveats"] == ["not NIST36's own images", "split 300/100/50"]
+    assert build_summary([], None, tmp_path)["nist36_source"] is None
 
 
 def test_summary_rejects_a_key_given_twice(tmp_path):

@@ -163,6 +163,15 @@ def test_sentences_follow_the_winners_and_verdicts(both):
     # Q6.2.1: overfitting only when the validation loss rises while the training loss falls
     assert "overfits after epoch" in a["70_q6_2.html.j2"] and "undertrained" in b["70_q6_2.html.j2"]
     assert "not a fair comparison" in a["70_q6_2.html.j2"]  # 1 epoch of full fine-tuning against 40
+    # fidelity: A's networks read the real characters worse beyond noise (stand-in training data); B's
+    # no differently or better (the course's data: the MNIST digits are then not an independent test)
+    fa, fb = a["35_fidelity.html.j2"], b["35_fidelity.html.j2"]
+    assert "How well the stand-in stands in" in fa and "stands in for real handwriting" in fb
+    assert "less well than the NIST36 source" in fa and "less well" not in fb
+    assert "reads them better, beyond sampling noise" in fb and "no differently within sampling noise" in fb
+    assert "not an independent test" in fb and "not an independent test" not in fa
+    assert "do worse" in fa and "are a fair guide" in fb
+    assert "read every set exactly alike" in fa and "exactly alike" not in fb
     for t in (*a.values(), *b.values()):
         assert not re.search(r"\b1 (?:boxes|epochs|threads|images|characters|seeds|pages|classes)\b", t)
 

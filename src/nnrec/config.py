@@ -105,6 +105,12 @@ def cross_references(config: dict) -> list[str]:
         if ocr.get("headline_classifier") not in enabled:
             out.append(f"config key 'ocr.headline_classifier': value {ocr.get('headline_classifier')!r} is not an "
                        f"enabled entry of ocr.classifiers (enabled: {', '.join(enabled) or 'none'})")
+    # the fidelity rules score ocr.classifiers and fidelity.classifiers under one name space
+    fid = config.get("fidelity") or {}
+    both = sorted(set((ocr.get("classifiers") or {})) & set(fid.get("classifiers") or {}))
+    for name in both:
+        out.append(f"config key 'fidelity.classifiers.{name}': {name!r} is also an entry of ocr.classifiers, which "
+                   "the fidelity rules score already; give it another name or remove one of them")
     # Q3 runs live in results/numpy_nn/q3_lr{tag}/: two different rates must not share a folder
     q3, fc = _get(config, ("numpy_nn", "q3")) or {}, _get(config, ("pytorch", "nist36_fc")) or {}
     named = [(f"numpy_nn.q3.lrs[{i}]", lr) for i, lr in enumerate(q3.get("lrs") or [])]

@@ -169,3 +169,29 @@ def plot_contact_sheet(sheet: np.ndarray, classes: Sequence[str], per_class: int
     ax.set_xticks([])
     ax.set_title(title, fontsize=6)
     return fig
+
+
+def plot_sheet_panels(panels: Sequence[tuple[str, np.ndarray]], classes: Sequence[str], per_class: int,
+                      fontsize: float = 8.0):
+    """Contact sheets of the same classes from several sources side by side (``panels``: (title,
+    sheet) pairs, each sheet one row of ``per_class`` samples per class of ``classes``, as made by
+    :func:`nnrec.data.standin.contact_sheet` with ``classes=``), class names down the left. 0.3 in
+    per sample; the text is scaled with the figure's width so that, printed at the text column's
+    width (:data:`COLUMN_IN`), it is ``fontsize`` points or larger."""
+    import textwrap
+
+    n = max(1, len(panels))
+    width = n * (0.3 * per_class + 0.15) + 0.4
+    fontsize = fontsize * max(1.0, width / COLUMN_IN)
+    fig, axes = plt.subplots(1, n, figsize=(width, 0.3 * len(classes) + 0.9), squeeze=False)
+    for k, (ax, (title, sheet)) in enumerate(zip(axes[0], panels)):
+        ax.imshow(sheet, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        step = sheet.shape[0] / len(classes)
+        ax.set_yticks([step * (i + 0.5) for i in range(len(classes))], classes if k == 0 else [], fontsize=fontsize)
+        ax.set_xticks([])
+        ax.tick_params(length=0)
+        # wrapped to the panel's width (about 0.6 em per character), so neighbouring titles never overlap
+        chars = max(10, int(0.3 * per_class * 72 / (0.6 * fontsize)))
+        ax.set_title("\n".join(textwrap.wrap(title, chars)), fontsize=fontsize)
+    fig.tight_layout()
+    return fig

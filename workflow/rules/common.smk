@@ -57,6 +57,18 @@ def ocr_classifiers():
     return {name: spec for name, spec in config["ocr"]["classifiers"].items() if spec["enabled"]}
 
 
+def fidelity_classifiers():
+    """The classifiers scored on the development handwriting, {name: spec}: the enabled
+    ocr.classifiers, then the enabled fidelity.classifiers (the names never overlap: config check)."""
+    extra = config["fidelity"]["classifiers"]
+    return ocr_classifiers() | {name: spec for name, spec in extra.items() if spec["enabled"]}
+
+
+def fidelity_sets():
+    """The development sets the classifiers are scored on (fidelity.sets)."""
+    return list(config["fidelity"]["sets"])
+
+
 def autoencoder_runs():
     return list(config["autoencoder"]["runs"])
 
@@ -99,6 +111,9 @@ def report_inputs():
             "results/ocr/failures/failures.json",
             "results/ocr/failures/failures.png",
         ],
+        "fidelity": ["results/fidelity/summary.json"]
+        + [f"results/fidelity/{s}/{c}.json" for s in fidelity_sets() for c in fidelity_classifiers()]
+        + [f"results/fidelity/{s}/contact_sheet.png" for s in fidelity_sets()],
         "q5": [
             f"results/autoencoder/{f}"
             for f in ("metrics.json", "reconstructions.png", "loss.png", "psnr_per_class.png")
@@ -147,6 +162,7 @@ def headline_files():
     return [
         "results/numpy_nn/q2/headline.json",
         "results/numpy_nn/q3/headline.json",
+        "results/fidelity/headline.json",
         "results/ocr/headline.json",
         "results/autoencoder/headline.json",
         "results/pytorch/q6_1/headline.json",

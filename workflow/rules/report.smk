@@ -4,11 +4,17 @@
 from nnrec.common import config_hash
 
 REPORT_PROVENANCE = [prov(d) for d in config["data"]["datasets"]]
-# the templates, style and theory answers live in the checkout (beside the Snakefile); results/ and
-# benchmarks/ in the working directory (they differ under --directory)
+# the templates, style, theory answers and the tuning ledger (appendix B) live in the checkout (beside
+# the Snakefile); results/ and benchmarks/ in the working directory (they differ under --directory)
 REPORT_SOURCES = sorted(
     str(p)
-    for pattern in ("report/templates/*.j2", "report/sections/*.html.j2", "report/theory/*.md", "report/style.css")
+    for pattern in (
+        "report/templates/*.j2",
+        "report/sections/*.html.j2",
+        "report/theory/*.md",
+        "report/style.css",
+        "tuning/ledger.yaml",
+    )
     for p in Path(workflow.basedir).glob(pattern)
 )
 

@@ -299,3 +299,99 @@ def recipe_differences(a: dict[str, Any], b: dict[str, Any],
         if _fmt_value(va) != _fmt_value(vb):
             out.append({"what": label, "a": _fmt_value(va), "b": _fmt_value(vb)})
     return out
+
+
+# ------------------------------------------------------------------ fidelity (real handwriting)
+def accuracy_gap(acc_a: Any, n_a: Any, acc_b: Any, n_b: Any) -> dict[str, Any] | None:
+    """Accuracy ``acc_a`` on ``n_a`` images against ``acc_b`` on ``n_b`` others, judged against
+    sampling noise: the standard error of the difference of two independent proportions,
+    ``sqrt(a(1-a)/n_a + b(1-b)/n_b)``; the gap is ``beyond`` noise when larger than twice it.
+
+    Returns ``{"points": a - b in points as displayed (signed), "bar_points": twice the standard
+    error in points, "beyond": bool, "direction": "higher" | "lower" | "the same"}`` (the
+    direction of a as displayed), or None when either side has no accuracy or no images.
+    """
+    if acc_a is None or acc_b is None or not n_a or not n_b:
+        return None
+    a, b = float(acc_a), float(acc_b)
+    se = float(np.sqrt(a * (1 - a) / float(n_a) + b * (1 - b) / float(n_b)))
+    from nnrec.report.words import compare, points
+
+    return {"points": points(a, b), "bar_points": round(200.0 * se, 1), "beyond": abs(a - b) > 2 * se,
+            "direction": compare(a, b, "higher", "lower", "the same", 1)}
+
+
+def set_kind(classes: Sequence[str], digits: str = "0123456789") -> str:
+    """What a set of class names holds: 'digits', 'letters' or 'characters' (both)."""
+    cls = [str(c) for c in classes]
+    if not cls:
+        raise ValueError("set_kind: no classes")
+    if all(c in digits for c in cls):
+        return "digits"
+    if not any(c in digits for c in cls):
+        return "letters"
+    return "characters"
+
+
+def worst_classes(record: dict[str, Any], k: int) -> list[dict[str, Any]]:
+    """The ``k`` classes of a fidelity record (``results/fidelity/<set>/<classifier>.json``) with
+    the lowest 36-way accuracy, lowest first (ties in class order), each with ``n`` and its most
+    frequent wrong readings (``confusions``: ``[{"pred", "count", "rate"}]``). Classes read right
+    every time are never listed."""
+    per_class = record.get("per_class") or {}
+    conf = record.get("class_confusions") or {}
+    order = list(per_class)
+    ranked = sorted((c for c in order if float(per_class[c]["acc"]) < 1.0),
+                    key=lambda c: (float(per_class[c]["acc"]), order.index(c)))
+    return [{"cls": c, "acc": float(per_class[c]["acc"]), "n": int(per_class[c]["n"]), "confusions": conf.get(c, [])}
+            for c in ranked[:int(k)]]
+
+
+def fidelity_verdicts(rows: list[dict[str, Any]], sets: Sequence[str]) -> list[dict[str, Any]]:
+    """Per development set, the classifiers (rows of ``results/fidelity/summary.json``) whose
+    36-way accuracy on it is lower or higher than on the NIST36 source's test images of the same
+    classes beyond sampling noise (:func:`accuracy_gap`), or within it. Each entry: ``{"set",
+    "lower", "higher", "within"}`` (lists of ``{"row", "gap"}``) and ``gaps``: every gap, in
+    points, smallest first."""
+    out = []
+    for s in sets:
+        entry: dict[str, Any] = {"set": s, "lower": [], "higher": [], "within": [], "gaps": []}
+        for r in rows:
+            if r.get("set") != s or r.get("status") != "ok":
+                continue
+            gap = accuracy_gap(r["acc"], r["n"], r["reference_acc"], r["reference_n"])
+            if gap is None:
+                continue
+            where = entry[gap["direction"] if gap["beyond"] and gap["direction"] != "the same" else "within"]
+            where.append({"row": r, "gap": gap})
+            entry["gaps"].append(gap["points"])
+        entry["gaps"].sort()
+        out.append(entry)
+    return out
+
+
+def ledger_uses(ledger: list[dict[str, Any]] | None, split: str, exclude: Sequence[str] = ()) -> list[str]:
+    """The knobs of the tuning ledger (:func:`nnrec.report.ledger.load_ledger`) chosen with
+    ``split`` among their data, in ledger order, leaving out knobs that start with one of
+    ``exclude`` (e.g. the stand-in's, when the networks were not trained on the stand-in): a set
+    that guided choices is a development figure, not a held-out test, for what those knobs shape."""
+    return [e["knob"] for e in (ledger or [])
+            if split in e.get("splits", []) and not str(e["knob"]).startswith(tuple(exclude))]
+
+
+def identical_classifiers(rows: list[dict[str, Any]]) -> list[list[str]]:
+    """Groups (two or more) of classifiers whose every fidelity row (``results/fidelity/summary.json``)
+    holds the same accuracies: 36-way and in-set on each set and on its reference. Each group lists
+    the classifiers' labels in row order."""
+    keys = ("acc", "in_set_acc", "reference_acc", "reference_in_set_acc", "reference_all_acc")
+    sig: dict[str, list] = {}
+    labels: dict[str, str] = {}
+    for r in rows:
+        if r.get("status") != "ok":
+            continue
+        labels.setdefault(r["classifier"], r.get("label", r["classifier"]))
+        sig.setdefault(r["classifier"], []).append((r["set"],) + tuple(r.get(k) for k in keys))
+    groups: dict[tuple, list[str]] = {}
+    for c, s in sig.items():
+        groups.setdefault(tuple(s), []).append(labels[c])
+    return [g for g in groups.values() if len(g) > 1]

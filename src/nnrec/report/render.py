@@ -28,7 +28,13 @@ filters ``pct`` (0.8312 -> "83.1%"), ``num`` (see :func:`fmt_num`), ``count`` (1
 ``config``                  the workflow's config as passed to the renderer (None when not passed)
 ``datasets``                rows about each prepared dataset (see provenance.datasets)
 ``dataset(name)``           the row of one dataset (its ``source``: mirror, url, substitute, standin...;
-                            ``words``: that source in plain words), or None
+                            ``words``: that source in plain words; ``description``), or None
+``caption_data(name)``      from here to the end of the fragment (or the next call), every figure and
+                            table caption names dataset ``name``'s source (:func:`provenance.caption_words`,
+                            e.g. the NIST36 substitute and its short caveat); ``caption_data(none)`` stops it
+``data_words(name)``        that same text, for a sentence
+``ledger``                  the entries of ``tuning/ledger.yaml`` (:func:`nnrec.report.ledger.load_ledger`;
+                            None when the checkout has no ledger; a malformed one stops the report)
 
 ``relpath`` may be given with or without the leading ``results/``.
 """
@@ -48,6 +54,7 @@ from nnrec.report import assignment as _assignment
 from nnrec.report import derive as _derive
 from nnrec.report import provenance as prov
 from nnrec.report import words
+from nnrec.report.ledger import load_ledger
 from nnrec.report.mathmd import math_html, render_markdown_file
 
 
@@ -200,6 +207,8 @@ class Renderer:
         self.formatted: list[str] = []  # every number the filters printed (the report tests read it)
         self.problems: list[str] = []  # fragment errors shown on the cover
         self.overflows: list[dict[str, Any]] = []  # boxes sticking out of the page (write_pdf)
+        self.dataset_rows: list[dict[str, Any]] = []  # provenance rows (context), for caption_data
+        self.caption_dataset: str | None = None  # the dataset every caption names (caption_data)
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(self.templates_dir), str(self.sections_dir)]),
             autoescape=jinja2.select_autoescape(["html", "j2", "html.j2"], default=True),
@@ -246,8 +255,22 @@ class Renderer:
 
     def table_caption(self, text: str, *relpaths: str) -> Markup:
         self.table_count += 1
-        return Markup('<caption><span class="fignum">Table {n}.</span> {t}{src}</caption>').format(
-            n=self.table_count, t=text, src=self.source_line(*relpaths) if relpaths else "")
+        return Markup('<caption><span class="fignum">Table {n}.</span> {t}{d}{src}</caption>').format(
+            n=self.table_count, t=text, d=self._data_tag(), src=self.source_line(*relpaths) if relpaths else "")
+
+    def data_words(self, name: str) -> str:
+        """How captions name dataset ``name``'s source (:func:`provenance.caption_words`)."""
+        return prov.caption_words(next((d for d in self.dataset_rows if d.get("dataset") == name), None))
+
+    def caption_data(self, name: str | None) -> str:
+        """Name dataset ``name``'s source in every caption from here on (None: stop). Prints nothing."""
+        self.caption_dataset = name
+        return ""
+
+    def _data_tag(self) -> Markup:
+        if not self.caption_dataset:
+            return Markup("")
+        return Markup(' <span class="datatag">Data: {}.</span>').format(self.data_words(self.caption_dataset))
 
     def missing(self, what: str, kind: str = "not run yet") -> Markup:
         return Markup('<div class="missing"><span class="missing-tag">{}</span> {}</div>').format(kind, what)
@@ -262,8 +285,9 @@ class Renderer:
         path = self._fit_image(path)
         return Markup(
             '<figure id="fig-{n}"><img src="{src}" style="width:{w}">'
-            '<figcaption><span class="fignum">Figure {n}.</span> {cap}{src_line}</figcaption></figure>'
-        ).format(n=n, src=path.resolve().as_uri(), w=width, cap=caption, src_line=self.source_line(relpath))
+            '<figcaption><span class="fignum">Figure {n}.</span> {cap}{d}{src_line}</figcaption></figure>'
+        ).format(n=n, src=path.resolve().as_uri(), w=width, cap=caption, d=self._data_tag(),
+                 src_line=self.source_line(relpath))
 
     def _fit_image(self, path: Path) -> Path:
         """A copy of a raster image at most ``max_image_px`` wide (kept as is when smaller or vector)."""
@@ -297,13 +321,18 @@ class Renderer:
 
     def context(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         rows = list((extra or {}).get("datasets") or [])
+        self.dataset_rows = rows
 
         def dataset(name: str) -> dict[str, Any] | None:
             """The provenance row of dataset ``name`` (source, words, caveats), or None when the
             renderer was given none for it."""
             return next((d for d in rows if d.get("dataset") == name), None)
 
+        if not hasattr(self, "_ledger_entries"):
+            path = self.root / "tuning" / "ledger.yaml"
+            self._ledger_entries = load_ledger(path) if path.exists() else None
         ctx = {
+            "ledger": self._ledger_entries,
             "dataset": dataset,
             "results": self.results,
             "figure": self.figure,
@@ -325,6 +354,8 @@ class Renderer:
             "figref": self.figref,
             "table_caption": self.table_caption,
             "source_line": self.source_line,
+            "caption_data": self.caption_data,
+            "data_words": self.data_words,
         }
         ctx.update(extra or {})
         return ctx
@@ -335,6 +366,7 @@ class Renderer:
         for path in sorted(self.sections_dir.glob("*.html.j2")):
             if path.name.startswith("_"):
                 continue  # a partial, for {% include %} / {% import %} only
+            self.caption_dataset = None  # caption_data() holds within one fragment
             try:
                 body = self.env.get_template(path.name).render(ctx)
             except Exception as exc:
@@ -375,6 +407,7 @@ class Renderer:
         meta.setdefault("iso_date", date.strftime("%Y-%m-%dT%H:%M:%SZ"))
         meta.setdefault("commit", prov.git_commit(self.root))
         meta.setdefault("config_hash", "unknown")
+        self.caption_dataset = None
         frame = self.env.get_template("writeup.html.j2")
         return frame.render(
             **ctx,

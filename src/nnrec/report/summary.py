@@ -11,6 +11,8 @@ from nnrec.report import provenance as prov
 # The headline keys of results/summary.json; a part that did not run leaves its keys null.
 SUMMARY_KEYS = [
     "nist36_source",
+    "nist36_source_kind",
+    "nist36_caveats",
     "q2_gradcheck_max_rel_error",
     "q3_best_lr",
     "q3_valid_acc",
@@ -38,9 +40,10 @@ def build_summary(
     """Merge the parts' headline.json files; required keys that no part gave are null.
 
     A headline file that is absent or marked ``"status": "missing"`` contributes nothing. Two
-    files giving the same key is an error (naming both files). ``nist36_source`` comes from the
-    NIST36 provenance ("mirror", "url", "standin", or "missing"); ``total_runtime_s`` is the sum
-    of the per-rule wall times in ``benchmarks/**/*.tsv`` (the report rules excluded).
+    files giving the same key is an error (naming both files). ``nist36_source``,
+    ``nist36_source_kind`` and ``nist36_caveats`` come from the NIST36 provenance
+    (:func:`nist36_source`); ``total_runtime_s`` is the sum of the per-rule wall times in
+    ``benchmarks/**/*.tsv`` (the report rules excluded).
     """
     merged: dict[str, Any] = {k: None for k in SUMMARY_KEYS}
     origin: dict[str, str] = {}
@@ -63,12 +66,25 @@ def build_summary(
                 raise ValueError(f"{path}: key '{key}' is also given by {origin[key]}")
             origin[key] = str(path)
             merged[key] = value
-    source = None
-    if nist36_provenance is not None and Path(nist36_provenance).exists():
-        p = read_json(nist36_provenance)
-        source = p.get("source") if p.get("available") else "missing"
-    merged["nist36_source"] = source
+    merged.update(nist36_source(nist36_provenance))
     bench = prov.benchmarks(root)
     merged["total_runtime_s"] = round(sum(b["seconds"] for b in bench), 3) if bench else None
     merged["headline_status"] = parts
     return merged
+
+
+def nist36_source(provenance: str | Path | None) -> dict[str, Any]:
+    """What NIST36 was in this run, from its provenance: ``nist36_source`` names it (its
+    ``description``, e.g. "NIST36 substitute from EMNIST ByClass (NIST SD19)"; "missing" when no
+    source worked), ``nist36_source_kind`` is the route ("mirror", "url", "substitute",
+    "standin", "missing") and ``nist36_caveats`` its caveats. All None without a provenance file."""
+    if provenance is None or not Path(provenance).exists():
+        return {"nist36_source": None, "nist36_source_kind": None, "nist36_caveats": None}
+    from nnrec.data.prepare import NIST36_DESCRIPTIONS, read_provenance
+
+    p = read_provenance(provenance)
+    if not p.get("available"):
+        return {"nist36_source": "missing", "nist36_source_kind": "missing", "nist36_caveats": list(p.get("caveats") or [])}
+    kind = p.get("source")
+    name = p.get("description") or NIST36_DESCRIPTIONS.get(kind, NIST36_DESCRIPTIONS["real"])
+    return {"nist36_source": name, "nist36_source_kind": kind, "nist36_caveats": list(p.get("caveats") or [])}

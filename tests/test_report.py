@@ -254,6 +254,29 @@ def test_oversized_figures_are_downscaled(tmp_path):
     assert not src.exists()  # the temporary copies are removed after writing
 
 
+def test_figures_print_at_their_own_size_and_small_text_is_reported(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from nnrec.common import save_figure
+
+    def drawn(name, width_in, text_pt):
+        fig = plt.figure(figsize=(width_in, 2))
+        fig.text(0.5, 0.5, "some text", fontsize=text_pt, ha="center")
+        fig.patch.set_edgecolor("k")  # the tight bounding box keeps the whole figure
+        fig.patch.set_linewidth(2)
+        save_figure(fig, tmp_path / "p" / f"{name}.png", bbox_inches=None)
+
+    drawn("narrow", 3.0, 7.0)  # prints 76 mm wide: 7 pt
+    drawn("wide", 10.0, 7.0)  # shrunk to the 174 mm column: 4.8 pt
+    drawn("column", 6.0, 7.0)  # at 50% of the column (87 mm): 4.0 pt
+    r = Renderer(ROOT, results_root=tmp_path, sections_dir=tmp_path)
+    assert "width:76.2mm" in str(r.figure("p/narrow.png", "n"))
+    assert "width:174.0mm" in str(r.figure("p/wide.png", "w"))
+    assert "width:87.0mm" in str(r.figure("p/column.png", "c", width="50%"))
+    assert [(t["figure"], t["printed_pt"]) for t in r.small_text] == [("results/p/wide.png", 4.8),
+                                                                      ("results/p/column.png", 4.0)]
+
+
 def test_overflowing_boxes_are_reported(tmp_path):
     sections = tmp_path / "sections"
     sections.mkdir()

@@ -9,8 +9,10 @@ Helpers available to fragments (names are stable, see docs/architecture.md "The 
 ``results.json(relpath)``   dict (or list) from ``results/<relpath>``, or None when absent
 ``results.ok(relpath)``     like json, but also None when the file says ``"status": "missing"``
 ``results.exists(relpath)`` bool
-``figure(relpath, caption, width="100%")``  numbered figure (PNG/SVG embedded) or a "not run yet" box;
-                            its caption ends with the provenance line (output path, rule, script)
+``figure(relpath, caption, width=None)``  numbered figure (PNG/SVG embedded) or a "not run yet" box;
+                            its caption ends with the provenance line (output path, rule, script). A PNG
+                            prints at the size it was drawn at, at most the column (or ``width``, e.g.
+                            "75%" of it) and the figures' height limit (:mod:`nnrec.layout`)
 ``table_caption(text, *relpaths)``  a numbered ``<caption>`` for a table, ending with the same line
                             for the result file(s) it quotes
 ``figref(relpath)``         "Figure N" of a figure already placed (an error if it is not)
@@ -43,6 +45,7 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
+from nnrec import layout
 from nnrec.common import read_json
 from nnrec.report import assignment as _assignment
 from nnrec.report import derive as _derive
@@ -187,6 +190,7 @@ class Renderer:
         self.templates_dir = Path(templates_dir or self.root / "report" / "templates")
         self.theory_dir = Path(theory_dir or self.root / "report" / "theory")
         self.style = Path(style or self.root / "report" / "style.css")
+        self.geometry = layout.style_geometry(self.style)  # the text column and figure height limit
         if on_fragment_error not in ("box", "fail"):
             raise ValueError(f"on_fragment_error must be 'box' or 'fail', got {on_fragment_error!r}")
         self.on_fragment_error = on_fragment_error
@@ -200,6 +204,7 @@ class Renderer:
         self.formatted: list[str] = []  # every number the filters printed (the report tests read it)
         self.problems: list[str] = []  # fragment errors shown on the cover
         self.overflows: list[dict[str, Any]] = []  # boxes sticking out of the page (write_pdf)
+        self.small_text: list[dict[str, Any]] = []  # figures whose smallest text prints under MIN_TEXT_PT
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(self.templates_dir), str(self.sections_dir)]),
             autoescape=jinja2.select_autoescape(["html", "j2", "html.j2"], default=True),
@@ -252,18 +257,38 @@ class Renderer:
     def missing(self, what: str, kind: str = "not run yet") -> Markup:
         return Markup('<div class="missing"><span class="missing-tag">{}</span> {}</div>').format(kind, what)
 
-    def figure(self, relpath: str, caption: str, width: str = "100%") -> Markup:
+    def figure(self, relpath: str, caption: str, width: str | None = None) -> Markup:
+        """A numbered figure. A raster image prints at the size it was drawn at (pixels over its
+        dpi), shrunk to fit the column, the figures' height limit and ``width`` (a share of the
+        column, e.g. "75%") when given (:func:`nnrec.layout.printed_width_mm`); a figure whose
+        smallest text would then print under ``layout.MIN_TEXT_PT`` is listed in ``small_text``."""
         path = self.results.path(relpath)
         if not path.exists():
             return self.missing(Markup("figure <code>{}</code> has not been produced").format(relpath))
         self.figure_count += 1
         n = self.figure_count
-        self.figures[str(relpath).removeprefix("results/")] = n
-        path = self._fit_image(path)
+        rel = str(relpath).removeprefix("results/")
+        self.figures[rel] = n
+        style = f"width:{width}" if width else "width:100%"
+        if path.suffix.lower() in (".png", ".jpg", ".jpeg"):
+            size = layout.image_size(path)
+            printed = layout.printed_width_mm(size.width_in, size.height_in, self.geometry, width)
+            style = f"width:{printed:.1f}mm"
+            if size.min_text_pt is not None:
+                pt = layout.printed_text_pt(size.min_text_pt, size.width_in, printed)
+                if pt < layout.MIN_TEXT_PT - 1e-6:
+                    self.small_text.append({"figure": "results/" + rel, "printed_pt": round(pt, 2),
+                                            "drawn_pt": size.min_text_pt, "printed_mm": round(printed, 1),
+                                            "drawn_mm": round(size.width_in * layout.MM_PER_IN, 1)})
+                    if self.logger:
+                        self.logger.warning(f"results/{rel}: its smallest text prints at {pt:.1f} pt, under "
+                                            f"{layout.MIN_TEXT_PT} pt ({size.min_text_pt} pt drawn "
+                                            f"{size.width_in * layout.MM_PER_IN:.0f} mm wide, printed {printed:.0f} mm)")
         return Markup(
-            '<figure id="fig-{n}"><img src="{src}" style="width:{w}">'
+            '<figure id="fig-{n}"><img src="{src}" style="{style}">'
             '<figcaption><span class="fignum">Figure {n}.</span> {cap}{src_line}</figcaption></figure>'
-        ).format(n=n, src=path.resolve().as_uri(), w=width, cap=caption, src_line=self.source_line(relpath))
+        ).format(n=n, src=self._fit_image(path).resolve().as_uri(), style=style, cap=caption,
+                 src_line=self.source_line(relpath))
 
     def _fit_image(self, path: Path) -> Path:
         """A copy of a raster image at most ``max_image_px`` wide (kept as is when smaller or vector)."""
@@ -360,6 +385,7 @@ class Renderer:
         self.table_count = 0
         self.figures = {}
         self.problems = []
+        self.small_text = []
         datasets = prov.datasets(provenance_files)
         ctx = self.context({"datasets": datasets})
         sections = self.render_sections(ctx)
@@ -498,7 +524,8 @@ def render_report(
     **dirs: Any,
 ) -> list[str]:
     """Render the writeup PDF (and optionally its HTML); return the problems found (fragments that
-    failed to render, boxes that overflow the page), empty when there are none.
+    failed to render, boxes that overflow the page, figures whose text prints under
+    ``nnrec.layout.MIN_TEXT_PT``), empty when there are none.
 
     ``config``: the workflow's config (templates see it as ``config``; None when not passed).
     ``rules``: which rule and script wrote each output, for the captions' provenance line and the
@@ -515,5 +542,8 @@ def render_report(
     if out_html:
         write_text(out_html, text)
     r.write_pdf(text, out_pdf)
-    return r.problems + [f"page {o['page']}: <{o['tag']} class='{o['class']}'> overflows by {o['overflow_px']} px"
-                         for o in r.overflows]
+    return (r.problems
+            + [f"page {o['page']}: <{o['tag']} class='{o['class']}'> overflows by {o['overflow_px']} px"
+               for o in r.overflows]
+            + [f"{t['figure']}: its smallest text prints at {t['printed_pt']} pt, under {layout.MIN_TEXT_PT} pt"
+               for t in r.small_text])

@@ -104,6 +104,8 @@ def cases() -> dict[str, list[tuple[tuple, dict]]]:
         "plot_crosscheck": [((history(20, ("train_eval", "valid")), history(20), "NIST36 FC, lr 0.003"), {})],
         "plot_compare": [(({"FC (Q6.1.1)": history(30, ("train_eval", "valid")), "CNN (Q6.1.2)": history(1)},
                            "NIST36"), {})],
+        "plot_stages": [(({"frozen": history(40), "full": history(1, seed=3)},
+                          "Flowers 17: fine-tuning mobilenet_v2"), {})],
     }
 
 

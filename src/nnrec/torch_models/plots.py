@@ -79,3 +79,23 @@ def plot_compare(histories: Mapping[str, Mapping], title: str):
             series(ax, h["epoch"], h[f"{tk}_{key}"], ":", color=f"C{i}", label=f"{name} train", point_marker="s")
     return _finish(fig, ax_a, ax_l)
 
+
+def plot_stages(stages: Mapping[str, Mapping], title: str):
+    """Accuracy and loss per epoch of training stages run one after the other (e.g. the frozen
+    backbone's classifier, then the whole network): each stage's epochs follow the previous
+    stage's on the x axis, a dotted line marks where a stage starts, and a stage of one epoch is
+    drawn as a marker."""
+    fig, ax_a, ax_l = _accuracy_and_loss(title, loss_scale="log")
+    offset = 0
+    for i, (name, h) in enumerate(stages.items()):
+        ep = [offset + e for e in h["epoch"]]
+        tk = _train_key(h)
+        for ax, key in ((ax_a, "acc"), (ax_l, "loss")):
+            if i:
+                ax.axvline(offset + 0.5, color="0.6", ls=":", lw=0.8)
+            series(ax, ep, h[f"valid_{key}"], color=f"C{i}", label=f"{name} valid")
+            series(ax, ep, h[f"{tk}_{key}"], ":", color=f"C{i}", label=f"{name} train", point_marker="s")
+        offset = max(ep, default=offset)
+    ax_a.set_xlabel("epoch (stages one after the other)")
+    ax_l.set_xlabel("epoch (stages one after the other)")
+    return _finish(fig, ax_a, ax_l)

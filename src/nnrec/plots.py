@@ -118,6 +118,15 @@ def series(ax, x, y, *fmt, point_marker: str = "o", **kw):
     return lines
 
 
+def epoch_axis(*axes) -> None:
+    """Whole numbers only on the x axis of ``axes`` (epochs, iterations): a one-epoch run gets the
+    tick 1, not 0.96 ... 1.04."""
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
+
+
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = COLUMN_IN, aspect: float = 0.62,
                **kw: Any):
     """(fig, axes) with the shared style; height = width * aspect * nrows / ncols (clipped)."""
@@ -179,6 +188,7 @@ def plot_zero_init(res: dict[str, Any]):
         b.text(0.03, 0.1, "zero init: exactly 0 (drawn at 1e-18)", transform=b.transAxes, fontsize=8,
                color=COLORS["zero"])
     b.set(xlabel="epoch", ylabel="max difference between hidden units")
+    epoch_axis(a, b)
     return _done(fig, b)
 
 

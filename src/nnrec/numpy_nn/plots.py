@@ -13,7 +13,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-from nnrec.plots import COLUMN_IN, apply_style, new_figure, series  # noqa: E402
+from nnrec.plots import COLUMN_IN, apply_style, epoch_axis, new_figure, series  # noqa: E402
 
 LEGEND_PT = 7.5
 
@@ -30,6 +30,7 @@ def plot_q2_training(history: dict, n_examples: int):
     a2.set_xlabel("iteration")
     a2.set_ylabel("accuracy")
     a2.set_ylim(0, 1.02)
+    epoch_axis(a1, a2)
     fig.tight_layout()
     return fig
 
@@ -44,6 +45,7 @@ def plot_curves(histories: dict, key: str, ylabel: str, splits=("train", "valid"
                    point_marker="o" if ls == "-" else "s")
     ax.set_xlabel("epoch")
     ax.set_ylabel(ylabel)
+    epoch_axis(ax)
     ax.legend(fontsize=LEGEND_PT)
     fig.tight_layout()
     return fig
@@ -103,6 +105,7 @@ def plot_run_curves(history: dict, title: str):
         series(a2, history["epoch"], history[f"{split}_loss"], ls=ls, label=split)
     a1.set(xlabel="epoch", ylabel="accuracy", ylim=(0, 1.02))
     a2.set(xlabel="epoch", ylabel="cross-entropy (mean over data)")
+    epoch_axis(a1, a2)
     for a in (a1, a2):
         a.legend(fontsize=LEGEND_PT)
     fig.suptitle(title, fontsize=9.5)
@@ -118,6 +121,7 @@ def plot_ae_loss(histories: dict):
     ax.set_yscale("log")
     ax.set_xlabel("epoch")
     ax.set_ylabel("training loss (total squared error)")
+    epoch_axis(ax)
     ax.grid(alpha=0.3, which="both")
     ax.legend(fontsize=LEGEND_PT)
     fig.tight_layout()

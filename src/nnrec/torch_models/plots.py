@@ -12,7 +12,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-from nnrec.plots import new_figure, series  # noqa: E402
+from nnrec.plots import epoch_axis, new_figure, series  # noqa: E402
 
 LEGEND_PT = 7.5
 
@@ -22,6 +22,7 @@ def _accuracy_and_loss(title: str, loss_label: str = "cross-entropy", loss_scale
     fig, (ax_a, ax_l) = new_figure(2, 1, aspect=0.58)
     ax_a.set(xlabel="epoch", ylabel="accuracy", title=f"{title}: accuracy")
     ax_l.set(xlabel="epoch", ylabel=loss_label, title=f"{title}: loss", yscale=loss_scale)
+    epoch_axis(ax_a, ax_l)
     return fig, ax_a, ax_l
 
 

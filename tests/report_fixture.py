@@ -106,18 +106,23 @@ def _q2(root: Path, variant: str) -> None:
 
 def _q3(root: Path, variant: str) -> None:
     epochs, seeds = 12, [16720, 1, 2]
-    lrs = [0.0003, 0.003, 0.03]
-    best = 0.003 if variant == "A" else 0.03  # B: the best rate at the edge of the grid
+    # the sweep's grid and each rate's validation accuracy (main seed); A chooses inside the grid,
+    # B at its top edge, so B's study has an extra run above the grid
+    grid = ({0.0001: 0.52, 0.0003: 0.70, 0.001: 0.83, 0.003: 0.89, 0.01: 0.875, 0.03: 0.86, 0.1: 0.41} if variant == "A"
+            else {0.0003: 0.6, 0.003: 0.8, 0.03: 0.85})
+    best = 0.003 if variant == "A" else 0.03
+    lrs = [best / 10, best, best * 10] if variant == "A" else [0.003, 0.03, 0.3]
+    lrs = [float(f"{lr:g}") for lr in lrs]
     source = "nist36: offline stand-in generated from pen strokes (seed 3672), not the real data"
     rng = np.random.default_rng(5 if variant == "A" else 6)
-    rows, main_dirs = [], {}
-    for lr in lrs:
-        quality = {0.0003: 0.70, 0.003: 0.89, 0.03: 0.86}[lr] if variant == "A" else {0.0003: 0.6, 0.003: 0.8, 0.03: 0.85}[lr]
-        va = [quality + d for d in (0.0, 0.002, -0.003)]
-        for seed, v in zip(seeds, va):
-            run = f"q3_lr{lr}" + ("" if seed == seeds[0] else f"_seed{seed}")
-            wobble = 0.08 if lr == 0.03 else 0.0
-            tl = [x + (wobble * (i % 2)) for i, x in enumerate(_curve(2.3 * _scale(variant), 0.2 if lr != 0.0003 else 1.1, epochs))]
+    quality = {**grid, **({0.3: 0.2} if variant == "B" else {})}
+    rows, main_dirs, sweep_runs = [], {}, []
+    for lr in sorted(set(grid) | set(lrs)):
+        va = [quality[lr] + d for d in (0.0, 0.002, -0.003)]
+        for seed, v in zip(seeds if lr in lrs else seeds[:1], va):
+            run = f"q3_lr{lr:g}" + ("" if seed == seeds[0] else f"_seed{seed}")
+            wobble = 0.08 if lr > best else 0.0
+            tl = [x + (wobble * (i % 2)) for i, x in enumerate(_curve(2.3 * _scale(variant), 0.2 if lr >= best else 1.1, epochs))]
             _json(root / f"numpy_nn/{run}/metrics.json", {
                 "part": "q3", "run": run, "lr": lr, "seed": seed, "batch_size": 32, "epochs": epochs, "hidden": 64,
                 "activation": "sigmoid", "loss_reduction": "sum", "dtype": "float32",
@@ -129,10 +134,25 @@ def _q3(root: Path, variant: str) -> None:
                 "data_source": source, "wall_time_s": 6.3})
             if seed == seeds[0]:
                 main_dirs[lr] = f"results/numpy_nn/{run}"
-        rows.append({"lr": lr, "seeds": seeds, "valid_acc": va, "valid_acc_mean": float(np.mean(va)),
-                     "valid_acc_std": float(np.std(va, ddof=1)), "test_acc": [v - 0.004 for v in va],
-                     "test_acc_mean": float(np.mean(va)) - 0.004, "train_acc_mean": float(np.mean(va)) + 0.06,
-                     "valid_loss_mean": 0.35 + lr})
+                _png(root / f"numpy_nn/{run}/curves.png")
+                if lr in grid:
+                    sweep_runs.append({"lr": lr, "tag": f"{lr:g}", "dir": main_dirs[lr], "seed": seed, "valid_acc": v,
+                                       "train_acc": v + 0.06, "valid_loss": 0.35})
+        if lr in lrs:
+            role = "best" if lr == best else "lower" if lr < best else "higher"
+            rows.append({"lr": lr, "seeds": seeds, "valid_acc": va, "valid_acc_mean": float(np.mean(va)),
+                         "valid_acc_std": float(np.std(va, ddof=1)), "test_acc": [v - 0.004 for v in va],
+                         "test_acc_mean": float(np.mean(va)) - 0.004, "train_acc_mean": float(np.mean(va)) + 0.06,
+                         "valid_loss_mean": 0.35 + lr, "role": role, "ratio": lr / best, "on_grid": lr in grid,
+                         "dir": main_dirs[lr], "dirs": [main_dirs[lr]] + [f"{main_dirs[lr]}_seed{k}" for k in seeds[1:]]})
+    sweep = {"grid": sorted(grid), "runs": sweep_runs, "chosen_lr": best, "chosen_valid_acc": grid[best],
+             "at_edge": None if variant == "A" else "highest", "factor": 10.0, "seed": seeds[0]}
+    _json(root / "numpy_nn/q3/lr_choice.json", {
+        "part": "q3", **sweep, "chosen_tag": f"{best:g}", "chosen_dir": main_dirs[best],
+        "selection": "highest final validation accuracy over the grid",
+        "study": [{"role": r["role"], "ratio": r["ratio"], "lr": r["lr"], "tag": f"{r['lr']:g}", "on_grid": r["on_grid"]}
+                  for r in rows], "data_source": source, "wall_time_s": 0.2})
+    _png(root / "numpy_nn/q3/lr_sweep.png")
     # weights: initial uniform noise; trained smooth (A) or noise again (B)
     init = rng.uniform(-0.2, 0.2 if variant == "A" else 0.25, size=(1024, 64)).astype(np.float32)
     yy, xx = np.mgrid[0:32, 0:32]
@@ -142,7 +162,6 @@ def _q3(root: Path, variant: str) -> None:
     np.savez(bdir / "weights_init.npz", Wlayer1=init)
     (root / "numpy_nn/q3/best").mkdir(parents=True, exist_ok=True)
     np.savez(root / "numpy_nn/q3/best/weights.npz", Wlayer1=trained)
-    _png(bdir / "curves.png")
     conf = np.diag(np.full(36, 45)).astype(int)
     conf[CLASSES.index("O"), CLASSES.index("0")] = 6
     conf[CLASSES.index("0"), CLASSES.index("O")] = 4
@@ -153,7 +172,8 @@ def _q3(root: Path, variant: str) -> None:
     best_row = next(r for r in rows if r["lr"] == best)
     main = json.loads((root / main_dirs[best].removeprefix("results/") / "metrics.json").read_text())
     _json(root / "numpy_nn/q3/summary.json", {
-        "part": "q3", "best_lr": best, "selection": "highest mean final validation accuracy over seeds",
+        "part": "q3", "best_lr": best, "selection": "highest final validation accuracy over the grid",
+        "best_lr_by_seed_mean": best, "sweep": sweep,
         "lrs": rows, "seeds": seeds, "best_run": {"dir": main_dirs[best], "seed": seeds[0], **main["final"]},
         "best_lr_over_seeds": best_row, "test_acc": float(np.trace(conf) / conf.sum()),
         "confusion": {"classes": CLASSES, "matrix": conf.tolist(), "top_pairs": top_confused_pairs(conf, CLASSES, 4),

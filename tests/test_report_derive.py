@@ -157,3 +157,18 @@ def test_run_comparison_and_ranking():
     sizes = derive.network_sizes({"toy_a": {"per_parameter": {"Wlayer1": {"shape": [2, 25]}, "blayer1": {"shape": [25]},
                                                               "Woutput": {"shape": [25, 4]}}}}, "toy")
     assert sizes == [2, 25, 4]
+
+
+def test_sweep_shape_says_where_the_peak_is_and_whether_the_curve_is_one_rise_and_fall():
+    runs = [{"lr": lr, "valid_acc": va} for lr, va in ((0.1, 0.4), (0.001, 0.8), (0.0001, 0.5), (0.01, 0.85))]
+    s = derive.sweep_shape(runs, 0.01)
+    assert s["peak"] == "inside" and s["single_peak"] and s["n"] == 4
+    assert s["first"]["lr"] == 0.0001 and s["last"]["lr"] == 0.1
+    assert s["below_first_points"] == 35.0 and s["below_last_points"] == 45.0
+    runs[1]["valid_acc"] = 0.4  # a dip on the way up
+    assert not derive.sweep_shape(runs, 0.01)["single_peak"]
+    top = derive.sweep_shape(runs, 0.1)
+    assert top["peak"] == "highest" and top["below_first_points"] == -10.0
+    assert derive.sweep_shape(runs, 0.0001)["peak"] == "lowest"
+    with pytest.raises(ValueError, match="not among the runs"):
+        derive.sweep_shape(runs, 0.3)

@@ -147,8 +147,12 @@ def test_sentences_follow_the_winners_and_verdicts(both):
     # Q1/Q2: a failing check says so
     assert "check FAILED" not in a["10_q1.html.j2"] and "check FAILED" in b["10_q1.html.j2"]
     assert "passed" in a["20_q2.html.j2"] and "FAILED" in b["20_q2.html.j2"]
-    # Q3: the best rate at the edge of the grid is called out; smoothness of the weights follows the weights
-    assert "not the best rate's" not in a["30_q3.html.j2"] and "not the best rate's" in b["30_q3.html.j2"]
+    # Q3: the sweep's verdict follows its curve: bracketed in A, the chosen rate at the grid's top in B
+    # (whose study then has an extra run above the grid); smoothness of the weights follows the weights
+    assert "the grid brackets the best rate" in a["30_q3.html.j2"] and "rate of the grid" not in a["30_q3.html.j2"]
+    assert "The chosen rate is the highest rate of the grid" in b["30_q3.html.j2"]
+    assert "off the grid" in b["30_q3.html.j2"] and "off the grid" not in a["30_q3.html.j2"]
+    assert "brackets" not in b["30_q3.html.j2"]
     assert "smoother than at initialisation" in a["30_q3.html.j2"]
     assert "come from a synthetic STAND-IN" in a["30_q3.html.j2"] and "this run reaches it" in b["30_q3.html.j2"]
     assert "no smoother than at initialisation" in b["30_q3.html.j2"]

@@ -2,6 +2,7 @@
 # listed by report_inputs() and headline_files() in common.smk. Config section: report.
 
 from nnrec.common import config_hash
+from nnrec.report.provenance import rule_map
 
 REPORT_PROVENANCE = [prov(d) for d in config["data"]["datasets"]]
 # the templates, style and theory answers live in the checkout (beside the Snakefile); results/ and
@@ -60,5 +61,8 @@ rule report:
     params:
         cfg=config["report"],
         config_hash=config_hash(config),
+        # which rule and script wrote each output (the captions' provenance line, appendix A.3); a
+        # function, so it sees every rule of the workflow, this one included
+        rules=lambda w: rule_map(workflow.rules),
     script:
         "../scripts/report.py"

@@ -141,6 +141,30 @@ def lr_comparison(rows: list[dict[str, Any]], best_lr: float, histories: dict[fl
     return out
 
 
+def sweep_shape(runs: list[dict[str, Any]], chosen_lr: float, digits: int = 1) -> dict[str, Any]:
+    """The shape of a learning-rate sweep (the Q3 checkpoint's ``runs``: ``lr``, ``valid_acc``):
+    where the chosen rate lies (``peak``: "inside", "lowest" or "highest" rate of the grid), the
+    smallest and largest rates' runs (``first``, ``last``) and the chosen one (``chosen``), how far
+    each end lies below the chosen rate in points as displayed (``below_first_points``,
+    ``below_last_points``), and ``single_peak``: validation accuracy, as displayed, never falls on
+    the way up to the chosen rate and never rises after it."""
+    from nnrec.report.words import points
+
+    rs = sorted(runs, key=lambda r: float(r["lr"]))
+    if not rs:
+        raise ValueError("sweep_shape: no runs")
+    i = next((k for k, r in enumerate(rs) if float(r["lr"]) == float(chosen_lr)), None)
+    if i is None:
+        raise ValueError(f"sweep_shape: the chosen lr {chosen_lr} is not among the runs {[r['lr'] for r in rs]}")
+    va = [float(r["valid_acc"]) for r in rs]
+    up = all(points(b, a, digits) >= 0 for a, b in zip(va[:i], va[1:i + 1]))
+    down = all(points(b, a, digits) <= 0 for a, b in zip(va[i:], va[i + 1:]))
+    peak = "inside" if 0 < i < len(rs) - 1 else ("highest" if i == len(rs) - 1 and len(rs) > 1 else "lowest")
+    return {"n": len(rs), "peak": peak, "first": rs[0], "last": rs[-1], "chosen": rs[i],
+            "below_first_points": points(va[i], va[0], digits), "below_last_points": points(va[i], va[-1], digits),
+            "single_peak": up and down}
+
+
 def neighbour_correlations(images: np.ndarray) -> np.ndarray:
     """Per image of a stack (n, h, w): the correlation between horizontally and vertically
     adjacent pixels (the mean of the two): about 0 for independent noise, towards 1 for smooth

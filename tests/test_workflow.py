@@ -22,7 +22,7 @@ SUMMARY_KEYS = [
     "nist36_source", "q2_gradcheck_max_rel_error", "q3_best_lr", "q3_valid_acc", "q3_test_acc",
     "q4_char_acc", "q4_detection_recall", "q5_valid_psnr", "q5_pca_psnr", "q6_fc_valid_acc",
     "q6_cnn_valid_acc", "q6_cifar10_test_acc", "q6_sun_cnn_test_acc", "q6_sun_bow_test_acc",
-    "q6_flowers_finetune_test_acc", "q6_flowers_scratch_test_acc", "total_runtime_s",
+    "q6_flowers_finetune_test_acc", "q6_flowers_scratch_test_acc", "total_job_time_s", "run_wall_time_s",
 ]
 
 

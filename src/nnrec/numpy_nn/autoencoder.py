@@ -19,6 +19,24 @@ def make_autoencoder(d_in: int, code: int, rng, dtype=np.float32, reduction: str
                           loss="sse", reduction=reduction)
 
 
+def gradient_check(input_size: int, code_size: int, n_examples: int, eps: float, tol: float, seed: int,
+                   reduction: str = "sum") -> dict:
+    """Q5.1.1: central differences against backprop for the autoencoder architecture (a small
+    ``input_size``, float64, random inputs in [0, 1) as their own targets). Returns the result of
+    :func:`nnrec.numpy_nn.gradcheck.check_gradients` with ``passed`` and ``tol``; a failed check
+    raises :class:`nnrec.numpy_nn.gradcheck.GradientCheckFailed` (the run stops, as Q2's does)."""
+    from .gradcheck import check_gradients, require_passed
+
+    rng = np.random.default_rng([seed, 7])
+    ae = make_autoencoder(input_size, code_size, rng, dtype=np.float64, reduction=reduction)
+    x = rng.uniform(size=(n_examples, input_size))
+    res = check_gradients(ae, x, x, eps)
+    res["passed"] = bool(res["max_rel_error"] < tol)
+    res["tol"] = tol
+    require_passed(f"autoencoder {input_size} -> {code_size} x3 -> {input_size}", res["max_rel_error"], tol)
+    return res
+
+
 def init_momentum(params: dict) -> None:
     """Zero-initialised momentum accumulators ``m_<param>``, one per parameter (Q5.1.2)."""
     for k in [k for k in params if k[:1] in ("W", "b")]:

@@ -253,11 +253,29 @@ def _autoencoder(root: Path) -> None:
                 "test_psnr_mean": 16.95},
         "psnr_definition": "skimage.metrics.peak_signal_noise_ratio(data_range=1) per validation image, then averaged",
         "code_size": 32, "n_valid": 3600, "shown_examples": {"indices": list(range(10)), "classes": ["A", "G", "M", "3", "8"]},
+        "shown": {"indices": list(range(10)), "labels": ["A", "A", "G", "G", "M", "M", "3", "3", "8", "8"],
+                  "psnr": {"AE default": [15.1, 16.2, 14.4, 17.3, 12.9, 16.8, 17.9, 15.5, 16.1, 18.2],
+                           "AE tuned": [15.4, 16.5, 14.9, 17.6, 13.2, 17.0, 18.1, 15.8, 16.4, 18.5],
+                           "PCA 32": [15.9, 16.0, 15.1, 17.0, 14.2, 16.1, 17.4, 15.2, 16.6, 17.7]},
+                  "sharpness": {"original": [0.121] * 10, "AE default": [0.081] * 10, "AE tuned": [0.083] * 10,
+                                "PCA 32": [0.072] * 10},
+                  "psnr_mean": {"AE default": 16.04, "AE tuned": 16.34, "PCA 32": 16.12},
+                  "sharpness_mean": {"original": 0.121, "AE default": 0.081, "AE tuned": 0.083, "PCA 32": 0.072},
+                  "sharpness_definition": "mean gradient magnitude: the mean over the 32 x 32 pixels of |grad I| "
+                                          "(numpy.gradient, central differences), intensities in [0, 1]; higher = sharper edges"},
         "gradcheck": {**ae_ok, "passed": True, "tol": 1e-6, "max_rel_error": 1.18e-7},
         "batch_size": 36, "momentum": 0.9, "loss_reduction": "sum", "seed": 16720,
         "data_source": "nist36: offline stand-in generated from pen strokes (seed 3672), not the real data"})
     for f in ("reconstructions", "loss", "psnr_per_class"):
         _png(root / f"autoencoder/{f}.png")
+
+
+def _layers(convs: list[int], pools: int, pool: int = 2, global_pools: int = 0) -> dict:
+    """The metrics' "layers" (nnrec.torch_models.geometry.layer_geometry) of a model with these
+    convolution kernel sides and ``pools`` pooling layers of side ``pool``."""
+    return {"conv_kernels": [[k, k] for k in convs], "pool_kernels": [[pool, pool]] * pools, "pool_kinds": ["max"] * pools,
+            "conv_kernel": convs[0] if len(set(convs)) == 1 else None, "pool_kernel": pool if pools else None,
+            "global_pools": global_pools}
 
 
 def _torch(root: Path, variant: str) -> None:
@@ -280,7 +298,13 @@ def _torch(root: Path, variant: str) -> None:
         "part": "q6_1", "experiment": "nist36_cnn", "arch": "cnn", "train_acc": 0.97, "valid_acc": 0.9588,
         "test_acc": 0.9544, "n_params": 151000, "train_time_s": 69.1, "epoch_time_s_mean": 6.2, "device": "cpu",
         "threads": 1, "seed": 16722, "config": cnn_cfg, "data_source": src,
-        "history": _hist(10, overfit=False, acc0=0.7, acc1=0.9588, scale=_scale(variant))})
+        "history": _hist(10, overfit=False, acc0=0.7, acc1=0.9588, scale=_scale(variant)),
+        "layers": _layers([3] * 6, 3),
+        # the same test images as Q3 (1,635); A shares Q3's top pair O/0, B none of its pairs
+        "confusion": {"n_test": 1635, "errors": 9, "accuracy": 1626 / 1635, "top_pairs": [
+            {"pair": p, "count": c, "true_a_pred_b": c - 1, "true_b_pred_a": 1}
+            for p, c in ((["O", "0"], 5), (["I", "1"], 3), (["Z", "2"], 2)) if variant == "A" or p != ["O", "0"]]
+            + ([{"pair": ["Q", "9"], "count": 2, "true_a_pred_b": 1, "true_b_pred_a": 1}] if variant == "B" else [])}})
     _json(root / "pytorch/q6_1/nist36_compare.json", {"rows": [
         {"model": "fc", "n_params": 67940, "epochs": 12, "train_acc": 0.957, "valid_acc": 0.8964, "test_acc": 0.8956,
          "valid_loss": 0.31, "train_time_s": 21.36, "epoch_time_s_mean": 0.38, "device": "cpu"},
@@ -290,7 +314,7 @@ def _torch(root: Path, variant: str) -> None:
               "cifar10/curves.png"):
         _png(root / "pytorch" / f)
     _json(root / "pytorch/cifar10/metrics.json", {
-        "part": "q6_1", "experiment": "cifar10", "config": {
+        "part": "q6_1", "experiment": "cifar10", "layers": _layers([2] + [3] * 6, 3), "config": {
             "whiten_samples": 5000, "model": {"widths": [32, 128, 128]}, "batch_size": 1024,
             "optimizer": {"momentum": 0.85}, "scheduler": {"name": "linear"}, "label_smoothing": 0.2,
             "augment": {"crop_pad": 2}, "autocast": "bfloat16"},
@@ -308,7 +332,7 @@ def _scenes(root: Path, variant: str) -> None:
         "train_time_s": 300.0, "workers": 2, "n_train": 1177, "n_test": 400,
         "config": {"alpha": 150, "dict_images": 300, "k": 100}, "data_source": "sun: mirror"})
     _json(root / "scenes/sun_cnn/metrics.json", {
-        "part": "q6_1_4", "experiment": "sun_cnn", "classes": classes, "epochs": 30, "input_size": 64, "n_train": 1057,
+        "part": "q6_1_4", "experiment": "sun_cnn", "layers": _layers([3] * 4, 4, global_pools=1), "classes": classes, "epochs": 30, "input_size": 64, "n_train": 1057,
         "n_valid": 120, "n_test": 400, "valid_acc": 0.72, "test_acc": cnn_acc, "n_params": 390000,
         "train_time_s": 420.0, "device": "cpu", "threads": 2,
         "config": {"widths": [32, 64, 128, 256], "convs_per_stage": 1, "dropout": 0.3, "label_smoothing": 0.1,
@@ -339,7 +363,7 @@ def _flowers(root: Path, variant: str) -> None:
         "valid_acc": 0.66, "test_acc": 0.674, "n_params": 2400000, "n_trainable": 2400000, "train_time_s": 600.0,
         "device": "cpu", "config": {"widths": [32, 64, 128], "hidden": 256, "dropout": 0.5,
                                     "optimizer": {"name": "sgd", "lr": 0.05}, "scheduler": {"name": "onecycle"}},
-        "history": sc_hist, "data_source": "flowers17: mirror"})
+        "history": sc_hist, "layers": _layers([3] * 3, 3, global_pools=1), "data_source": "flowers17: mirror"})
     rows = [{"stage": "frozen", "method": "frozen backbone + new classifier", "valid_acc": 0.93, "test_acc": 0.947,
              "epochs": 40, "train_time_s": 120.0, "n_params": 2245000, "n_trainable": 21777},
             {"stage": "full", "method": "whole network", "valid_acc": 0.91, "test_acc": 0.92, "epochs": 1,

@@ -146,3 +146,14 @@ def test_study_rows_carry_role_and_run_folders(tmp_path):
 
     with pytest.raises(ValueError, match="not the sweep's study"):
         study_rows(runs, {"0.001": layout["0.001"]}, choice)
+
+
+def test_confusion_record_counts_errors_and_pairs():
+    from nnrec.metrics import confusion_record
+
+    y = np.array([0, 0, 1, 1, 2, 2])
+    pred = np.array([0, 1, 1, 0, 2, 1])
+    r = confusion_record(y, pred, ["a", "b", "c"], k=2)
+    assert r["n_test"] == 6 and r["errors"] == 3 and r["accuracy"] == 0.5
+    assert r["top_pairs"][0]["pair"] == ["a", "b"] and r["top_pairs"][0]["count"] == 2
+    assert np.array(r["matrix"]).sum() == 6

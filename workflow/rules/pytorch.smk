@@ -28,6 +28,7 @@ rule torch_nist36_fc:
         **torch_resources("pytorch", 2000, 20),
     params:
         arch="fc",
+        top_pairs=config["numpy_nn"]["q3"]["top_pairs"],  # the test confusion's pairs, as Q3.4 lists them
         cfg=PT["nist36_fc"],
         seed=PT["seed"],
         device=PT["device"],
@@ -53,6 +54,7 @@ rule torch_nist36_cnn:
         **torch_resources("pytorch", 2000, 30),
     params:
         arch="cnn",
+        top_pairs=config["numpy_nn"]["q3"]["top_pairs"],  # the test confusion's pairs, as Q3.4 lists them
         cfg=PT["nist36_cnn"],
         seed=PT["seed"],
         device=PT["device"],

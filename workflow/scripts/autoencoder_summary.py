@@ -15,7 +15,7 @@ from nnrec.common import read_result, save_figure, write_json
 from nnrec.data import load_nist36
 from nnrec.numpy_nn import Network
 from nnrec.numpy_nn.autoencoder import (AE_RUN_KEYS, gradient_check, loss_shape, pca_fit, pca_reconstruct,
-                                        per_class_mean, pick_examples, psnr_per_image, reconstruct)
+                                        per_class_mean, pick_examples, psnr_per_image, reconstruct, shown_measures)
 from nnrec.numpy_nn.plots import plot_ae_loss, plot_psnr_per_class, plot_reconstructions
 
 sm = snakemake  # noqa: F821
@@ -59,6 +59,10 @@ save_figure(plot_reconstructions(xva[idx], {k: v[idx] for k, v in recons.items()
 save_figure(plot_ae_loss({f"{n} (lr {runs[n]['lr']:g})": runs[n]["history"] for n in names}), sm.output.loss_fig)
 save_figure(plot_psnr_per_class({k: v["psnr_per_class"] for k, v in methods.items()}), sm.output.psnr_fig)
 
+shown = shown_measures(xva, recons, idx, yva, NIST36_CLASSES)  # per shown image: PSNR and sharpness
+log.info("shown images: mean PSNR " + ", ".join(f"{k} {v:.2f} dB" for k, v in shown["psnr_mean"].items())
+         + "; mean sharpness " + ", ".join(f"{k} {v:.4f}" for k, v in shown["sharpness_mean"].items()))
+
 default = names[0]
 pca_label = f"PCA {cfg['pca_components']}"
 summary = {
@@ -74,6 +78,7 @@ summary = {
     "test_psnr": {k: v["test_psnr_mean"] for k, v in methods.items()},
     "psnr_definition": "skimage.metrics.peak_signal_noise_ratio(data_range=1) per validation image, then averaged",
     "code_size": cfg["code_size"], "n_valid": int(len(xva)), "shown_examples": {"indices": idx, "classes": cfg["show_classes"]},
+    "shown": shown,
     "gradcheck": grad, "batch_size": cfg["batch_size"], "momentum": cfg["momentum"],
     "loss_reduction": cfg["loss_reduction"], **job.meta(cfg, seed=cfg["seed"]),
 }

@@ -97,6 +97,34 @@ def psnr_per_image(x, recon, data_range: float = 1.0) -> np.ndarray:
     return np.array([peak_signal_noise_ratio(a, b, data_range=data_range) for a, b in zip(x, recon)])
 
 
+SHARPNESS_DEFINITION = ("mean gradient magnitude: the mean over the 32 x 32 pixels of |grad I| (numpy.gradient, "
+                        "central differences), intensities in [0, 1]; higher = sharper edges")
+
+
+def sharpness(images, side: int = 32) -> np.ndarray:
+    """Per image (rows of ``images``, side x side values): the mean gradient magnitude
+    (:data:`SHARPNESS_DEFINITION`). A blurred reconstruction scores below its original."""
+    x = np.asarray(images, dtype=np.float64).reshape(-1, side, side)
+    gy, gx = np.gradient(x, axis=(1, 2))
+    return np.sqrt(gx * gx + gy * gy).mean(axis=(1, 2))
+
+
+def shown_measures(x, recons: dict, idx, labels, classes) -> dict:
+    """Q5.3.1: what the figure of shown images says, per shown image: its class, and per method
+    (``recons = {label: reconstructions of every image}``) the PSNR and the sharpness, with the
+    originals' sharpness; plus the means over the shown images."""
+    idx = [int(i) for i in idx]
+    out = {"indices": idx, "labels": [str(classes[int(labels[i])]) for i in idx], "psnr": {}, "sharpness": {},
+           "sharpness_definition": SHARPNESS_DEFINITION}
+    out["sharpness"]["original"] = [float(v) for v in sharpness(np.asarray(x)[idx])]
+    for label, rec in recons.items():
+        out["psnr"][label] = [float(v) for v in psnr_per_image(np.asarray(x)[idx], np.asarray(rec)[idx])]
+        out["sharpness"][label] = [float(v) for v in sharpness(np.asarray(rec)[idx])]
+    out["psnr_mean"] = {k: float(np.mean(v)) for k, v in out["psnr"].items()}
+    out["sharpness_mean"] = {k: float(np.mean(v)) for k, v in out["sharpness"].items()}
+    return out
+
+
 def per_class_mean(values, labels, classes) -> dict:
     return {str(classes[c]): float(np.mean(values[labels == c])) for c in np.unique(labels)}
 

@@ -236,6 +236,7 @@ def test_summary_merges_headlines_and_names_what_is_missing(tmp_path):
     assert s["nist36_source"] == "mirror"
     # the sum of the job times and the run's wall time, each named as what it is
     assert s["total_job_time_s"] == 22.5 and s["run_wall_time_s"] == 17.5 and "total_runtime_s" not in s
+    assert s["run_largest_gap_s"] == 0.0
     # no bare null anywhere: what is missing says why
     assert s["q4_char_acc"] == {"missing": "classifier q3 did not run"}
     assert "c.json" in s["q6_flowers_finetune_test_acc"]["squeezenet1_1"]["missing"]

@@ -99,7 +99,8 @@ def plot_lr_sweep(choice: dict):
         if s["role"] != "best":
             ax.axvline(s["lr"], color="grey", ls=":", lw=1)
     ax.set_xscale("log")
-    ax.set_xlabel(f"learning rate (log scale; dotted: the chosen rate / and x {choice['factor']:g})")
+    f = choice["factor"]
+    ax.set_xlabel(f"learning rate (log scale); dotted: chosen / {f:g} and chosen x {f:g}")
     ax.set_ylabel("final accuracy")
     ax.set_ylim(0, 1.02)
     ax.grid(alpha=0.3, which="both")

@@ -60,7 +60,9 @@ def build_summary(
     "substitute", "standin", or "missing"). The run's times from ``benchmarks/**/*.tsv`` (the
     report rules excluded), each named as what it is: ``total_job_time_s``, the per-job wall
     times added up (more than the run took when jobs ran side by side), and ``run_wall_time_s``,
-    from the first job's start to the last job's end (:func:`nnrec.report.provenance.run_times`).
+    from the first job's start to the last job's end (:func:`nnrec.report.provenance.run_times`),
+    which includes any pause between runs when the results come from several (``run_largest_gap_s``:
+    the longest stretch with no job running).
     """
     merged: dict[str, Any] = {}
     origin: dict[str, str] = {}
@@ -98,6 +100,8 @@ def build_summary(
     if times:
         merged["total_job_time_s"] = round(times["sum_s"], 3)
         merged["run_wall_time_s"] = round(times["span_s"], 3)
+        # results made by several runs (e.g. one rule rerun later): the span includes the pause
+        merged["run_largest_gap_s"] = round(times["largest_gap_s"], 3)
     not_ok = {f: st for f, st in parts.items() if st != "ok"}
     for key in SUMMARY_KEYS:
         if key not in merged:

@@ -122,7 +122,9 @@ def _q3(root: Path, variant: str) -> None:
         for seed, v in zip(seeds if lr in lrs else seeds[:1], va):
             run = f"q3_lr{lr:g}" + ("" if seed == seeds[0] else f"_seed{seed}")
             wobble = 0.08 if lr > best else 0.0
-            tl = [x + (wobble * (i % 2)) for i, x in enumerate(_curve(2.3 * _scale(variant), 0.2 if lr >= best else 1.1, epochs))]
+            # another seed: another training curve (Q6.1.1 judges its cross-check by this spread)
+            shift = 0.01 * seeds.index(seed)
+            tl = [x + shift + (wobble * (i % 2)) for i, x in enumerate(_curve(2.3 * _scale(variant), 0.2 if lr >= best else 1.1, epochs))]
             _json(root / f"numpy_nn/{run}/metrics.json", {
                 "part": "q3", "run": run, "lr": lr, "seed": seed, "batch_size": 32, "epochs": epochs, "hidden": 64,
                 "activation": "sigmoid", "loss_reduction": "sum", "dtype": "float32",

@@ -153,6 +153,8 @@ def test_sentences_follow_the_winners_and_verdicts(both):
     assert "come from a synthetic STAND-IN" in a["30_q3.html.j2"] and "this run reaches it" in b["30_q3.html.j2"]
     assert "no smoother than at initialisation" in b["30_q3.html.j2"]
     assert "the top pair included: both networks confuse it" in a["30_q3.html.j2"]
+    # Q6.1.1: the cross-check is judged against the seed twin the Q3 summary's rows name
+    assert "the PyTorch run is closer to its numpy twin than that" in a["60_q6_1.html.j2"]
     assert "None of the 3 pairs listed here is among its 3 most confused pairs" in b["30_q3.html.j2"]
     # Q4: 0/0 precision is no score
     assert "Ruled : 0 boxes for 19 characters" in a["40_q4.html.j2"] and "n/a" in a["40_q4.html.j2"]

@@ -224,14 +224,18 @@ def flat(parts):
 
 
 def q3_study_report_files(wildcards=None):
-    """What the writeup reads of the runs the sweep chose: each study rate's main run (history and
-    curves) and the chosen run's initial weights (Q3.3). An input function (see q3_lr_choice)."""
+    """What the writeup reads of the runs the sweep chose: every study run's metrics (the histories
+    of Q3.2, the seed twin of Q6.1.1's cross-check), each rate's main-run curves and the chosen
+    run's initial weights (Q3.3). An input function (see q3_lr_choice)."""
     choice = q3_lr_choice()
     if not choice:
         return []
-    return [f"{dirs[0]}/{f}" for dirs in q3_study_runs().values() for f in ("metrics.json", "curves.png")] + [
-        q3_run_file(choice["chosen_tag"], "weights_init.npz")
-    ]
+    runs = q3_study_runs().values()
+    return (
+        [f"{d}/metrics.json" for dirs in runs for d in dirs]
+        + [f"{dirs[0]}/curves.png" for dirs in runs]
+        + [q3_run_file(choice["chosen_tag"], "weights_init.npz")]
+    )
 
 
 def get_final_output():

@@ -150,8 +150,7 @@ def report_inputs(chosen=True):
                 "best/weights.npz",
             )
         ]
-        # the sweep's runs, then each study rate's main run (its history and curves) and the chosen
-        # run's initial weights (Q3.3)
+        # the sweep's runs, then (an input function, once the rate is chosen) the study's runs
         + [f"results/numpy_nn/q3_lr{tag}/metrics.json" for tag in q3_grid_tags()]
         + (q3_study_report_files() if chosen else []),
         "q4": [f"results/ocr/{p}{ext}" for p in ocr_pages() for ext in (".txt", ".json", ".png", "_crops.png")]

@@ -102,7 +102,7 @@ checkpoint q3_lr_choice:
     params:
         cfg={k: Q3[k] for k in ("lr_grid", "lr_factor")} | {"seed": NNP["seed"]},
         # {lr tag: grid run folder}: the script reads the runs by this, not by input order
-        runs={tag: f"results/numpy_nn/q3_lr{tag}" for tag in q3_grid_tags()},
+        runs={tag: q3_run_dirs(tag)[0] for tag in q3_grid_tags()},
     script:
         "../scripts/q3_lr_choice.py"
 

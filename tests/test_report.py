@@ -17,6 +17,7 @@ import yaml
 from nnrec.report import (QUESTIONS, Renderer, build_summary, fmt_num, fmt_pct, markdown_to_html,
                           question_coverage, render_report)
 from nnrec.report.mathmd import MathError
+from nnrec.report.summary import SUMMARY_KEYS, missing_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
@@ -237,22 +238,46 @@ def test_filters():
 
 
 # --------------------------------------------------------------------------- summary.json
-def test_summary_merges_headlines_and_nulls_the_rest(tmp_path):
+def test_summary_merges_headlines_and_names_what_is_missing(tmp_path):
     (tmp_path / "a.json").write_text(json.dumps({"q3_best_lr": 0.01, "q3_test_acc": 0.8}))
     (tmp_path / "b.json").write_text(json.dumps({"status": "missing", "reason": "no data"}))
+    (tmp_path / "c.json").write_text(json.dumps({
+        "q4_char_acc": {"missing": "classifier q3 did not run"}, "q4_detection_recall": 0.9,
+        "q6_flowers_finetune_test_acc": {"mobilenet_v2": 0.9, "squeezenet1_1": None}}))
     prov = tmp_path / "prov.json"
     prov.write_text(json.dumps({"dataset": "nist36", "available": True, "source": "mirror"}))
     bench = tmp_path / "benchmarks" / "p"
     bench.mkdir(parents=True)
-    (bench / "r.tsv").write_text("s\th:m:s\tmax_rss\n12.5\t0:00:12\t100\n")
-    s = build_summary([tmp_path / "a.json", tmp_path / "b.json", tmp_path / "absent.json"], prov, tmp_path)
-    assert s["q3_best_lr"] == 0.01 and s["q3_test_acc"] == 0.8
-    assert s["q5_valid_psnr"] is None and s["q6_flowers_scratch_test_acc"] is None
+    for name, s, end in (("r", 12.5, 1000.0), ("q", 10.0, 1005.0)):  # overlapping: 15 s of wall time
+        (bench / f"{name}.tsv").write_text(f"s\th:m:s\tmax_rss\n{s}\t0:00:12\t100\n")
+        os.utime(bench / f"{name}.tsv", (end, end))
+    files = [tmp_path / f for f in ("a.json", "b.json", "c.json", "absent.json")]
+    s = build_summary(files, prov, tmp_path)
+    assert s["q3_best_lr"] == 0.01 and s["q3_test_acc"] == 0.8 and s["q4_detection_recall"] == 0.9
     # no description in this provenance: named as the course's data
     assert s["nist36_source"] == "NIST36 (the course's data.zip)" and s["nist36_source_kind"] == "mirror"
-    assert s["total_runtime_s"] == 12.5
+    # the sum of the job times and the run's wall time, each named as what it is
+    assert s["total_job_time_s"] == 22.5 and s["run_wall_time_s"] == 17.5 and "total_runtime_s" not in s
+    assert s["run_largest_gap_s"] == 0.0
+    # no bare null anywhere: what is missing says why
+    assert s["q4_char_acc"] == {"missing": "classifier q3 did not run"}
+    assert "c.json" in s["q6_flowers_finetune_test_acc"]["squeezenet1_1"]["missing"]
+    why = s["q5_valid_psnr"]["missing"]
+    assert "b.json: missing (no data)" in why and "absent.json: absent" in why
+    assert set(SUMMARY_KEYS) <= set(s) and None not in s.values()
+    assert missing_keys(s).keys() >= {"q4_char_acc", "q5_valid_psnr", "q6_flowers_scratch_test_acc"}
     prov.write_text(json.dumps({"dataset": "nist36", "available": False, "source": None}))
     assert build_summary([], prov, tmp_path)["nist36_source"] == "missing"
+    assert "no Snakemake benchmark" in build_summary([], prov, tmp_path / "none")["run_wall_time_s"]["missing"]
+
+
+def test_summary_refuses_an_empty_headline(tmp_path):
+    (tmp_path / "a.json").write_text("{}")
+    with pytest.raises(ValueError, match="a.json: a headline file with no headline keys"):
+        build_summary([tmp_path / "a.json"], None, tmp_path)
+    (tmp_path / "a.json").write_text(json.dumps({"seed": 1, "wall_time_s": 2.0}))  # run metadata only
+    with pytest.raises(ValueError, match="no headline keys"):
+        build_summary([tmp_path / "a.json"], None, tmp_path)
 
 
 def test_summary_names_the_nist36_substitute_with_its_caveats(tmp_path):
@@ -264,7 +289,7 @@ def test_summary_names_the_nist36_substitute_with_its_caveats(tmp_path):
     assert s["nist36_source"] == "NIST36 substitute from EMNIST ByClass (NIST SD19)"
     assert s["nist36_source_kind"] == "substitute"
     assert s["nist36_caveats"] == ["not NIST36's own images", "split 300/100/50"]
-    assert build_summary([], None, tmp_path)["nist36_source"] is None
+    assert "no NIST36 provenance" in build_summary([], None, tmp_path)["nist36_source"]["missing"]
 
 
 def test_summary_rejects_a_key_given_twice(tmp_path):

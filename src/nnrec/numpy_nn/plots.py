@@ -97,6 +97,31 @@ def plot_seed_spread(rows: list[dict]):
     return fig
 
 
+def plot_lr_sweep(choice: dict):
+    """Q3.2's sweep (the checkpoint's record, :func:`nnrec.numpy_nn.q3.choose_lr`): final validation
+    (and training) accuracy against the learning rate on a log axis, the chosen rate marked, and the
+    study's other two rates as vertical lines."""
+    runs = choice["runs"]
+    lr = [r["lr"] for r in runs]
+    fig, ax = plt.subplots(figsize=(5.5, 3.4))
+    ax.plot(lr, [r["valid_acc"] for r in runs], "o-", label="validation")
+    ax.plot(lr, [r["train_acc"] for r in runs], "s--", ms=4, alpha=0.6, label="training")
+    ax.plot([choice["chosen_lr"]], [choice["chosen_valid_acc"]], "*", ms=15, color="crimson",
+            label=f"chosen: {choice['chosen_lr']:g}")
+    for s in choice["study"]:
+        if s["role"] != "best":
+            ax.axvline(s["lr"], color="grey", ls=":", lw=1)
+    ax.set_xscale("log")
+    f = choice["factor"]
+    ax.set_xlabel(f"learning rate (log scale); dotted: chosen / {f:g} and chosen x {f:g}")
+    ax.set_ylabel("final accuracy")
+    ax.set_ylim(0, 1.02)
+    ax.grid(alpha=0.3, which="both")
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    return fig
+
+
 def plot_run_curves(history: dict, title: str):
     """One run: accuracy (train, valid) and average cross-entropy (train, valid) per epoch."""
     fig, (a1, a2) = new_figure(2, 1, aspect=0.55)

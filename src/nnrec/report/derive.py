@@ -141,6 +141,30 @@ def lr_comparison(rows: list[dict[str, Any]], best_lr: float, histories: dict[fl
     return out
 
 
+def sweep_shape(runs: list[dict[str, Any]], chosen_lr: float, digits: int = 1) -> dict[str, Any]:
+    """The shape of a learning-rate sweep (the Q3 checkpoint's ``runs``: ``lr``, ``valid_acc``):
+    where the chosen rate lies (``peak``: "inside", "lowest" or "highest" rate of the grid), the
+    smallest and largest rates' runs (``first``, ``last``) and the chosen one (``chosen``), how far
+    each end lies below the chosen rate in points as displayed (``below_first_points``,
+    ``below_last_points``), and ``single_peak``: validation accuracy, as displayed, never falls on
+    the way up to the chosen rate and never rises after it."""
+    from nnrec.report.words import points
+
+    rs = sorted(runs, key=lambda r: float(r["lr"]))
+    if not rs:
+        raise ValueError("sweep_shape: no runs")
+    i = next((k for k, r in enumerate(rs) if float(r["lr"]) == float(chosen_lr)), None)
+    if i is None:
+        raise ValueError(f"sweep_shape: the chosen lr {chosen_lr} is not among the runs {[r['lr'] for r in rs]}")
+    va = [float(r["valid_acc"]) for r in rs]
+    up = all(points(b, a, digits) >= 0 for a, b in zip(va[:i], va[1:i + 1]))
+    down = all(points(b, a, digits) <= 0 for a, b in zip(va[i:], va[i + 1:]))
+    peak = "inside" if 0 < i < len(rs) - 1 else ("highest" if i == len(rs) - 1 and len(rs) > 1 else "lowest")
+    return {"n": len(rs), "peak": peak, "first": rs[0], "last": rs[-1], "chosen": rs[i],
+            "below_first_points": points(va[i], va[0], digits), "below_last_points": points(va[i], va[-1], digits),
+            "single_peak": up and down}
+
+
 def neighbour_correlations(images: np.ndarray) -> np.ndarray:
     """Per image of a stack (n, h, w): the correlation between horizontally and vertically
     adjacent pixels (the mean of the two): about 0 for independent noise, towards 1 for smooth
@@ -203,6 +227,22 @@ def confusion_pair_kinds(pairs: list[dict[str, Any]], digits: str = "0123456789"
             "count_all": sum(int(p["count"]) for p in pairs)}
 
 
+def shared_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> dict[str, Any]:
+    """Two networks' most confused pairs (``pair: [x, y]``, ``count``; unordered): those of ``a``
+    that ``b`` lists too (``shared``: pair, ``count_a``, ``count_b``, in ``a``'s order), those it
+    does not (``only_a``), and whether ``a``'s top pair is shared (``top_shared``)."""
+    cb = {frozenset(map(str, p["pair"])): int(p["count"]) for p in b}
+    shared, only = [], []
+    for p in a:
+        key = frozenset(map(str, p["pair"]))
+        if key in cb:
+            shared.append({"pair": list(p["pair"]), "count_a": int(p["count"]), "count_b": cb[key]})
+        else:
+            only.append(p)
+    return {"shared": shared, "only_a": only,
+            "top_shared": bool(a) and frozenset(map(str, a[0]["pair"])) in cb}
+
+
 def ranking(items: list[dict[str, Any]], key: str = "test_acc") -> list[dict[str, Any]]:
     """Items sorted by ``key``, best first (ties keep their order)."""
     return sorted(items, key=lambda r: -float(r[key]))
@@ -254,6 +294,22 @@ def per_class_extremes(per_class: dict[str, Any], classes: Sequence[str]) -> dic
         raise KeyError(f"per_class_extremes: no value for {missing or 'any class'}")
     vals = {c: float(per_class[c]) for c in classes}
     return {"worst": min(vals, key=vals.get), "best": max(vals, key=vals.get)}
+
+
+def shown_extremes(shown: dict[str, Any], method: str, other: str) -> dict[str, Any]:
+    """Of the images a figure shows (the autoencoder summary's ``shown``: ``labels`` and per method
+    ``psnr``), the one ``method`` reconstructs worst and best: ``{"worst"|"best": {"position" (1-based,
+    in the figure's order), "label", "nth" (its place among the shown images of its class, 1-based),
+    "psnr", "other_psnr" (``other``'s PSNR on it)}}``."""
+    labels, p, q = shown["labels"], shown["psnr"][method], shown["psnr"][other]
+    if not p or len(p) != len(labels) or len(q) != len(labels):
+        raise ValueError(f"shown_extremes: {len(labels)} labels, {len(p)} {method} and {len(q)} {other} values")
+
+    def item(i):
+        return {"position": i + 1, "label": labels[i], "nth": labels[:i + 1].count(labels[i]),
+                "psnr": float(p[i]), "other_psnr": float(q[i])}
+
+    return {"worst": item(int(np.argmin(p))), "best": item(int(np.argmax(p)))}
 
 
 def count_higher(a: dict[str, Any], b: dict[str, Any], keys: Sequence[str]) -> dict[str, int]:

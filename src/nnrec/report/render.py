@@ -22,7 +22,8 @@ Helpers available to fragments (names are stable, see docs/architecture.md "The 
 ``math(latex, display=False)``  one formula
 filters ``pct`` (0.8312 -> "83.1%"), ``num`` (see :func:`fmt_num`), ``count`` (1360 -> "1,360"),
         ``points`` (a difference already in percentage points -> "3.4 points"), ``times`` (10 -> "10×")
-``noun(n, "box")`` / ``plural(n, "box")``  "1 box", "2 boxes" / the word alone (:mod:`nnrec.report.words`)
+``noun(n, "box")`` / ``plural(n, "box")``  "1 box", "2 boxes" / the word alone (:mod:`nnrec.report.words`);
+                            ``ordinal(n)``: "first", ..., "tenth", "11th"
 ``compare(a, b, "better", "worse")``  the word chosen by the sign of a - b; ``points_diff(a, b)`` the
                             difference of two fractions in points as displayed; ``ratio(a, b)``
 ``derive``                  the measures sentences are chosen by (:mod:`nnrec.report.derive`)
@@ -440,6 +441,7 @@ class Renderer:
             "points_diff": words.points,
             "ratio": words.ratio,
             "join_words": words.join_words,
+            "ordinal": self._ledger(words.ordinal),
             "derive": _derive,
             "assignment": _assignment.constants(),
             "config": self.config,

@@ -90,6 +90,14 @@ def cases() -> dict[str, list[tuple[tuple, dict]]]:
         "plot_first_layer_weights": [((rng.normal(0, 0.05, (1024, 64)), rng.normal(0, 0.5, (1024, 64))), {})],
         "plot_seed_spread": [(([{"lr": lr, "valid_acc_mean": 0.7, "valid_acc": [0.69, 0.71, 0.7]}
                                  for lr in (0.0003, 0.003, 0.03)],), {})],
+        "plot_lr_sweep": [(({"runs": [{"lr": lr, "valid_acc": 0.5 + 0.1 * i, "train_acc": 0.55 + 0.1 * i}
+                                        for i, lr in enumerate((1e-4, 3e-4, 1e-3, 3e-3))],
+                               "chosen_lr": 3e-3, "chosen_valid_acc": 0.8, "factor": 10,
+                               "study": [{"lr": 3e-4, "role": "low"}, {"lr": 3e-3, "role": "best"},
+                                         {"lr": 3e-2, "role": "high"}]},), {})],
+        "plot_sheet_panels": [(([("MNIST digits (development)", sheet[:10 * 34 - 2]),
+                                 ("NIST36 substitute from EMNIST ByClass (NIST SD19)", sheet[:10 * 34 - 2]),
+                                 ("synthetic stand-in", sheet[:10 * 34 - 2])], NIST[26:], 10), {})],
         "plot_run_curves": [((history(30), "lr 0.003, seed 0"), {}), ((history(1), "lr 0.003, seed 0"), {})],
         "plot_ae_loss": [((ae,), {})],
         "plot_reconstructions": [((recon, {"AE default": recon, "AE tuned": recon, "PCA 32": recon},

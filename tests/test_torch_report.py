@@ -63,7 +63,10 @@ def test_fragment_quotes_metrics(tmp_path):
     write_json(tmp_path / "pytorch/nist36_cnn/metrics.json", cnn)
     write_json(tmp_path / "pytorch/q6_1/nist36_compare.json", {"rows": rows, "status": "ok"})
     write_json(tmp_path / "pytorch/cifar10/metrics.json", cf)
-    # the numpy run the FC network mirrors, and a second seed of it (the scale the cross-check is judged by)
+    # the numpy run the FC network mirrors, and a second seed of it (the scale the cross-check is judged
+    # by), found through the Q3 summary's study rows, which name their run folders
+    write_json(tmp_path / "numpy_nn/q3/summary.json",
+               {"lrs": [{"lr": 0.002, "dirs": ["numpy_nn/q3_lr0.002", "numpy_nn/q3_lr0.002_seed2"]}]})
     for run, seed, shift in (("q3_lr0.002", 1, 0.0), ("q3_lr0.002_seed2", 2, 0.01)):
         write_json(tmp_path / f"numpy_nn/{run}/metrics.json",
                    {"lr": 0.002, "seed": seed, "history": {"train_loss": [1.0 + shift, 0.8 - shift, 0.7]}})

@@ -17,6 +17,10 @@ Pipeline (every size is measured on the page itself, none is a fixed pixel count
    while long in the other);
 8. pieces of one character merged: components whose column ranges overlap by more than
    ``merge_overlap`` of the narrower one and whose vertical gap is below ``merge_gap_frac * h``.
+
+The blurred and closed mask only groups strokes into characters (it fills small holes); the pixels
+handed to the classifier come from the un-closed contrast (:mod:`nnrec.ocr.crop`, the ``crop_*``
+parameters). :class:`Detection` keeps the label image, the contrast and the parameters for it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ class DetectParams:
     max_size_frac: float = 4.0         # borders / rules: longer side > this x char height
     merge_overlap: float = 0.5         # column overlap (fraction of narrower box) to merge pieces
     merge_gap_frac: float = 0.35       # vertical gap (x char height) still merged
+    # the crop path (nnrec.ocr.crop.char_ink): which pixels of a box are its character's ink
+    crop_reach_frac: float = 0.5       # owned ink reaches this x stroke width beyond the labelled pixels
+    crop_level_pct: float = 90.0       # the stroke's darkness: this percentile of its contrast
+    crop_ink_frac: float = 0.4         # ink boundary at this fraction of that darkness (config.yaml: how chosen)
+    crop_min_side: int = 64            # crops upsampled (bilinear) to at least this longer side
 
     @classmethod
     def from_config(cls, cfg: dict | None) -> "DetectParams":
@@ -66,6 +75,7 @@ class Detection:
     threshold: float
     rejected: dict = field(default_factory=dict)
     contrast: np.ndarray | None = None  # work-scale ink contrast in [0, 1]
+    params: DetectParams | None = None  # the parameters it ran with (the crop path reads its own)
 
     def summary(self) -> dict:
         return {
@@ -299,7 +309,7 @@ def detect(image: np.ndarray, params: DetectParams | dict | None = None) -> Dete
     bw_img = np.where(ink_full, 0.0, 1.0).astype(np.float32)
     return Detection(boxes=boxes_arr, bw=bw_img, labels=out_lab, scale=scale,
                      stroke_width=sw * (sy + sx) / 2, char_height=char_h * sy, threshold=thr,
-                     rejected=rejected, contrast=contrast)
+                     rejected=rejected, contrast=contrast, params=p)
 
 
 def find_letters(image: np.ndarray, params: DetectParams | dict | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -92,7 +92,7 @@ def markdown(res: dict) -> str:
         head += [f"{n} direct"] + [f"{n} {p}" for p in paths] + [f"{n} {p} - direct" for p in paths]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in res["settings"]:
-        row = [str(r["height"]), f"{100 * r['stroke_frac']:g}", r["degradation"],
+        row = [f"{r['height']:g}", f"{100 * r['stroke_frac']:g}", r["degradation"],
                f"{r['detection']['recall']:.3f}", str(r["detection"]["spurious"])]
         for n in names:
             d = res["direct"][n]

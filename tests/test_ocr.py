@@ -210,6 +210,28 @@ def test_generated_page_read_back(knn_classifier):
     assert [len(w) for w in rec["text"]["knn"][0].split()] == [5, 5]
 
 
+def test_generated_page_with_another_character_source():
+    """compose_page writes what ``render`` draws (e.g. a NIST36 valid split's images) at the
+    requested height, and the boxes it returns are that ink's."""
+    from nnrec.data.pages import compose_page
+
+    asked = []
+
+    def render(ch, rng, h):
+        asked.append((ch, h))
+        ink = np.zeros((int(round(h)), int(round(h)) // 2 + (ch == "W") * 10))
+        ink[:, :3] = ink[:3, :] = ink[-3:, :] = 1.0  # a "C"-like frame, ink 1 on paper 0
+        return ink
+
+    page = compose_page(["AB W"], np.random.default_rng(3), {"char_height": 40, "size_jitter": 0.0}, render=render)
+    assert [c for c, _ in asked] == ["A", "B", "W"] and all(h == 40 for _, h in asked)
+    heights = page.boxes[:, 2] - page.boxes[:, 0]
+    widths = page.boxes[:, 3] - page.boxes[:, 1]
+    assert heights.tolist() == [40, 40, 40] and widths.tolist() == [20, 20, 30]
+    boxes, _ = find_letters(page.image)
+    assert match_boxes(boxes, page.boxes, 0.7)["found"] == 3
+
+
 def test_failure_cases_really_fail():
     from nnrec.ocr.failures import failure_examples
 

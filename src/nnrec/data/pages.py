@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import numpy as np
 from scipy import ndimage as ndi
@@ -72,8 +73,17 @@ def _paper(shape: tuple[int, int], rng: np.random.Generator, lighting: float, no
 
 
 def compose_page(lines: list[str], rng: np.random.Generator, cfg: dict | None = None,
-                 standin_cfg: dict | None = None, ink_colour=(0.12, 0.12, 0.35)) -> GeneratedPage:
-    """Write ``lines`` on a synthetic page; return the image and the true character boxes."""
+                 standin_cfg: dict | None = None, ink_colour=(0.12, 0.12, 0.35),
+                 render: Callable[[str, np.random.Generator, float], np.ndarray] | None = None) -> GeneratedPage:
+    """Write ``lines`` on a synthetic page; return the image and the true character boxes.
+
+    ``render(char, rng, height_px)`` gives each character's ink (float, ink 1 on paper 0, about
+    ``height_px`` tall); by default the stand-in draws it (:func:`render_characters` with
+    ``standin_cfg``). Another source, e.g. the images of a NIST36 valid split, writes real
+    handwriting on the page."""
+    if render is None:
+        def render(ch, r, h):
+            return render_characters([ch], r, standin_cfg, height_px=h)[0]
     c = resolve(cfg)
     H = float(c["char_height"])
     placed = []  # (line index, y, x, ink crop)
@@ -89,7 +99,7 @@ def compose_page(lines: list[str], rng: np.random.Generator, cfg: dict | None = 
                 x += rng.uniform(*c["word_gap"]) * H - rng.uniform(*c["letter_gap"]) * H
                 continue
             h_px = H * (1 + rng.uniform(-c["size_jitter"], c["size_jitter"]))
-            ink = render_characters([ch], rng, standin_cfg, height_px=h_px)[0]
+            ink = render(ch, rng, h_px)
             ys, xs = np.nonzero(ink > 0.5)
             ink = ink[ys.min():ys.max() + 1, xs.min():xs.max() + 1]
             y = y0 + slope * (x - x_start) - ink.shape[0] + rng.uniform(-0.05, 0.05) * H

@@ -29,6 +29,9 @@ classifiers, clf_info = load_classifiers(sm.params.classifiers, log)
 
 reading, rec = read_and_score(image, classifiers, cfg, truth, glyph_kwargs(sm.params.standin))
 d = rec["detection"]
+if d.get("nonfinite_pixels"):
+    log.warning(f"{page}: {d['nonfinite_pixels']} non-finite pixels (NaN or infinite; "
+                f"{d['nonfinite_pixels'] / max(1, image.shape[0] * image.shape[1]):.2%} of the page) read as paper")
 log.info(f"{page}: {d['n_boxes']} boxes in {rec['n_lines']} lines; stroke {d['stroke_width_px']} px, "
          f"char height {d['char_height_px']} px, rejected {d['rejected']}")
 for name, lines in rec["text"].items():

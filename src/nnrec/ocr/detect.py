@@ -17,6 +17,10 @@ Pipeline (every size is measured on the page itself, none is a fixed pixel count
    while long in the other);
 8. pieces of one character merged: components whose column ranges overlap by more than
    ``merge_overlap`` of the narrower one and whose vertical gap is below ``merge_gap_frac * h``.
+
+The blurred and closed mask only groups strokes into characters (it fills small holes); the pixels
+handed to the classifier come from the un-closed contrast (:mod:`nnrec.ocr.crop`, the ``crop_*``
+parameters). :class:`Detection` keeps the label image, the contrast and the parameters for it.
 """
 
 from __future__ import annotations
@@ -42,6 +46,11 @@ class DetectParams:
     max_size_frac: float = 4.0         # borders / rules: longer side > this x char height
     merge_overlap: float = 0.5         # column overlap (fraction of narrower box) to merge pieces
     merge_gap_frac: float = 0.35       # vertical gap (x char height) still merged
+    # the crop path (nnrec.ocr.crop.char_ink): which pixels of a box are its character's ink
+    crop_reach_frac: float = 0.5       # owned ink reaches this x stroke width beyond the labelled pixels
+    crop_level_pct: float = 90.0       # the stroke's darkness: this percentile of its contrast
+    crop_ink_frac: float = 0.4         # ink boundary at this fraction of that darkness (config.yaml: how chosen)
+    crop_min_side: int = 64            # crops upsampled (bilinear) to at least this longer side
 
     @classmethod
     def from_config(cls, cfg: dict | None) -> "DetectParams":
@@ -58,7 +67,6 @@ class Detection:
     """Everything ``find_letters`` measured, for figures, crops and diagnostics."""
 
     boxes: np.ndarray                  # (N, 4) int [y1, x1, y2, x2], original pixel coords, y2/x2 exclusive
-    bw: np.ndarray                     # float image in [0, 1], characters black (0), background white (1)
     labels: np.ndarray                 # int label image at work scale (0 = background), label i+1 = box i
     scale: float                       # work-scale / original-scale
     stroke_width: float                # in original pixels
@@ -66,6 +74,23 @@ class Detection:
     threshold: float
     rejected: dict = field(default_factory=dict)
     contrast: np.ndarray | None = None  # work-scale ink contrast in [0, 1]
+    params: DetectParams | None = None  # the parameters it ran with (the crop path reads its own)
+    shape: tuple[int, int] | None = None  # the page's (H, W) in original pixels
+    nonfinite_pixels: int = 0          # NaN / infinite pixels of the input, read as paper
+
+    @property
+    def bw(self) -> np.ndarray:
+        """Float image in [0, 1] at the page's size, characters black (0), background white (1).
+        Made on demand from the working-scale labels (nearest neighour by index), so a reading
+        that does not ask for it never holds a full-size float image."""
+        H, W = self.shape if self.shape is not None else self.labels.shape
+        h, w = self.labels.shape
+        ink = self.labels > 0
+        if (H, W) != (h, w):
+            ri = np.minimum((np.arange(H) * h / H).astype(int), h - 1)
+            ci = np.minimum((np.arange(W) * w / W).astype(int), w - 1)
+            ink = ink[ri[:, None], ci[None, :]]
+        return np.where(ink, 0.0, 1.0).astype(np.float32)
 
     def summary(self) -> dict:
         return {
@@ -75,6 +100,7 @@ class Detection:
             "threshold": round(float(self.threshold), 4),
             "work_scale": round(float(self.scale), 4),
             "rejected": {k: int(v) for k, v in self.rejected.items()},
+            "nonfinite_pixels": int(self.nonfinite_pixels),
         }
 
 
@@ -95,32 +121,100 @@ def load_image(path: str | os.PathLike) -> np.ndarray:
     return img
 
 
-def to_grey(image: np.ndarray) -> np.ndarray:
-    """Grey level in [0, 1] (1 = white) from greyscale, RGB or RGBA of any numeric dtype."""
-    img = np.asarray(image)
+def _grey_rows(img: np.ndarray, scale_max: float | None) -> np.ndarray:
+    """Grey level in [0, 1] (float32) of rows of an HxW / HxWx3 / HxWx4 array of any dtype;
+    non-finite values are NaN here (the caller reads them as paper)."""
+    weights = (0.2125, 0.7154, 0.0721)
+    if img.dtype == bool:
+        scale = 1.0
+    elif np.issubdtype(img.dtype, np.integer):
+        scale = float(np.iinfo(img.dtype).max)      # in range by construction: no clip needed
+    else:
+        scale = scale_max if scale_max is not None else 1.0
+    if img.ndim == 3:
+        g = img[..., 0].astype(np.float32) * np.float32(weights[0])
+        g += img[..., 1].astype(np.float32) * np.float32(weights[1])
+        g += img[..., 2].astype(np.float32) * np.float32(weights[2])
+        g /= np.float32(scale)
+        if img.shape[2] == 4:  # composite on white
+            a = img[..., 3].astype(np.float32) / np.float32(scale)
+            g = g * a + (1.0 - a)
+    else:
+        g = img.astype(np.float32) / np.float32(scale)
+    if not np.issubdtype(img.dtype, np.integer) and img.dtype != bool:
+        g[~np.isfinite(g)] = np.nan
+        np.clip(g, 0.0, 1.0, out=g)  # NaN stays NaN
+    return g
+
+
+def _check_shape(img: np.ndarray) -> np.ndarray:
     if img.ndim == 3 and img.shape[2] == 1:
         img = img[..., 0]
     if img.ndim not in (2, 3) or (img.ndim == 3 and img.shape[2] not in (3, 4)):
         raise ValueError(f"find_letters: expected an HxW, HxWx3 or HxWx4 image, got shape {img.shape}")
-    weights = np.array([0.2125, 0.7154, 0.0721], dtype=np.float32)
-    if img.dtype == bool:
-        scale, img = 1.0, img.astype(np.float32)
-    elif np.issubdtype(img.dtype, np.integer):
-        scale = float(np.iinfo(img.dtype).max)      # in range by construction: no clip needed
-    else:
-        img = img.astype(np.float32, copy=False)
-        scale = 255.0 if img.size and float(img.max()) > 1.0 else 1.0
-    if img.ndim == 3:
-        rgb = sum(img[..., c].astype(np.float32) * weights[c] for c in range(3)) / scale
-        if img.shape[2] == 4:  # composite on white
-            a = img[..., 3].astype(np.float32) / scale
-            rgb = rgb * a + (1.0 - a)
-        img = rgb
-    else:
-        img = img.astype(np.float32) / scale
-    if not np.issubdtype(np.asarray(image).dtype, np.integer):
-        img = np.clip(img, 0.0, 1.0)
     return img
+
+
+def _float_scale(img: np.ndarray) -> float | None:
+    """255 for a float image whose finite values exceed 1 (0..255 floats), else 1; None for ints."""
+    if np.issubdtype(img.dtype, np.integer) or img.dtype == bool or not img.size:
+        return None
+    finite_max = np.nanmax(np.where(np.isfinite(img), img, np.nan)) if img.size else 0.0
+    return 255.0 if np.isfinite(finite_max) and float(finite_max) > 1.0 else 1.0
+
+
+STRIP_PIXELS = 4_000_000  # pixels converted to float at a time (working_grey)
+LARGE_PAGE_PIXELS = 30_000_000  # above this, block-average before the resize (a full-size float is >= 120 MB)
+
+
+def to_grey(image: np.ndarray) -> np.ndarray:
+    """Grey level in [0, 1] (1 = white) from greyscale, RGB or RGBA of any numeric dtype, at full
+    size. Non-finite pixels (NaN, inf) are read as paper (1.0)."""
+    img = _check_shape(np.asarray(image))
+    g = _grey_rows(img, _float_scale(img))
+    g[np.isnan(g)] = 1.0
+    return g
+
+
+def working_grey(image: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
+    """The page's grey level at the working resolution (longer side at most ``max_side``), and the
+    count of non-finite pixels, read as paper. A large page is converted in strips of rows and
+    block-averaged by an integer factor before the final resize, so memory stays near the size of
+    the input plus the working image, never a full-size float copy."""
+    img = _check_shape(np.asarray(image))
+    H, W = img.shape[:2]
+    if H < 2 or W < 2:
+        raise ValueError(f"find_letters: image too small ({H}x{W})")
+    fscale = _float_scale(img)
+    scale = min(1.0, max_side / max(H, W))
+    f = 1
+    if scale < 1.0 and H * W > LARGE_PAGE_PIXELS:
+        f = max(1, int(np.floor(1.0 / scale)) // 2)  # the final resize still anti-aliases by >= 2x
+    rows = max(f, (STRIP_PIXELS // max(1, W)) // f * f)
+    hb, wb = H // f, W // f
+    out = np.empty((hb if f > 1 else H, wb if f > 1 else W), np.float32)
+    nonfinite = 0
+    for r0 in range(0, (hb * f) if f > 1 else H, rows):
+        r1 = min(r0 + rows, (hb * f) if f > 1 else H)
+        g = _grey_rows(img[r0:r1], fscale)
+        bad = np.isnan(g)
+        if bad.any():
+            nonfinite += int(bad.sum())
+            g[bad] = 1.0
+        if f > 1:
+            g = g[:, :wb * f].reshape((r1 - r0) // f, f, wb, f).mean(axis=(1, 3))
+            out[r0 // f:r1 // f] = g
+        else:
+            out[r0:r1] = g
+    if f > 1 and not np.issubdtype(img.dtype, np.integer) and img.dtype != bool:
+        # pixels of the rows / columns cut off by the block grid still count when non-finite
+        tail = np.concatenate([np.asarray(img[hb * f:]).ravel(), np.asarray(img[:hb * f, wb * f:]).ravel()])
+        nonfinite += int((~np.isfinite(tail)).sum())
+    if scale < 1.0:
+        target = (max(2, round(H * scale)), max(2, round(W * scale)))
+        if out.shape != target:
+            out = _resize(out, target, order=1).astype(np.float32)
+    return out, nonfinite
 
 
 # --------------------------------------------------------------------------- helpers
@@ -209,15 +303,9 @@ def detect(image: np.ndarray, params: DetectParams | dict | None = None) -> Dete
     from skimage.measure import label, regionprops
 
     p = params if isinstance(params, DetectParams) else DetectParams.from_config(params)
-    grey = to_grey(image)
-    H, W = grey.shape
-    if H < 2 or W < 2:
-        raise ValueError(f"find_letters: image too small ({H}x{W})")
+    H, W = np.asarray(image).shape[:2]
+    work, nonfinite = working_grey(image, p.work_max_side)
     scale = min(1.0, p.work_max_side / max(H, W))
-    if scale < 1.0:
-        work = _resize(grey, (max(2, round(H * scale)), max(2, round(W * scale))), order=1)
-    else:
-        work = grey
     h, w = work.shape
     sy, sx = H / h, W / w
 
@@ -289,17 +377,10 @@ def detect(image: np.ndarray, params: DetectParams | dict | None = None) -> Dete
         boxes.append([int(np.floor(y1 * sy)), int(np.floor(x1 * sx)),
                       int(min(H, np.ceil(y2 * sy))), int(min(W, np.ceil(x2 * sx)))])
     boxes_arr = np.array(boxes, dtype=np.int64).reshape(-1, 4)
-    ink = out_lab > 0
-    if scale < 1.0:  # nearest-neighbour upsampling by index (fast at any size)
-        ri = np.minimum((np.arange(H) / sy).astype(int), h - 1)
-        ci = np.minimum((np.arange(W) / sx).astype(int), w - 1)
-        ink_full = ink[ri[:, None], ci[None, :]]
-    else:
-        ink_full = ink
-    bw_img = np.where(ink_full, 0.0, 1.0).astype(np.float32)
-    return Detection(boxes=boxes_arr, bw=bw_img, labels=out_lab, scale=scale,
+    return Detection(boxes=boxes_arr, labels=out_lab, scale=scale,
                      stroke_width=sw * (sy + sx) / 2, char_height=char_h * sy, threshold=thr,
-                     rejected=rejected, contrast=contrast)
+                     rejected=rejected, contrast=contrast, params=p, shape=(H, W),
+                     nonfinite_pixels=nonfinite)
 
 
 def find_letters(image: np.ndarray, params: DetectParams | dict | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -20,8 +20,19 @@ def _thumb(image: np.ndarray, max_side: int = 1400) -> tuple[np.ndarray, float]:
     from skimage.transform import resize
 
     h, w = image.shape[:2]
+    if image.dtype == bool:  # a 1-bit page: resize cannot anti-alias booleans
+        image = image.astype(np.uint8) * np.uint8(255)
+    elif not np.issubdtype(image.dtype, np.integer):  # NaN / inf drawn as paper
+        image = np.where(np.isfinite(image), image, np.nanmax(np.where(np.isfinite(image), image, 0)) or 1.0)
     s = min(1.0, max_side / max(h, w))
     if s < 1.0:
+        step = int(max(1, np.floor(1.0 / s) // 2))  # subsample first: no full-size float copy of a large page
+        if step > 1:
+            image = image[::step, ::step]
+            s_sub = min(1.0, max_side / max(image.shape[:2]))
+            out = resize(image, (round(image.shape[0] * s_sub), round(image.shape[1] * s_sub)), anti_aliasing=True,
+                         preserve_range=True)
+            return (out.astype(image.dtype) if image.dtype == np.uint8 else out), s_sub / step
         out = resize(image, (round(h * s), round(w * s)), anti_aliasing=True, preserve_range=True)
         return out.astype(image.dtype) if image.dtype == np.uint8 else out, s
     return image, 1.0

@@ -11,6 +11,7 @@ import numpy as np
 
 from nnrec import NIST36_CLASSES
 from nnrec.data.glyph import normalise_glyph, to_nist_layout
+from nnrec.ocr.crop import char_ink
 from nnrec.ocr.detect import Detection, DetectParams, detect
 from nnrec.ocr.lines import LineParams, group_lines, line_text, word_breaks
 
@@ -47,18 +48,14 @@ class PageReading:
 
 
 def glyph_crops(det: Detection, order: list[int], glyph_kwargs: dict | None = None) -> np.ndarray:
-    """The normalised 32x32 glyph of each box (only its own component's pixels, no neighbours)."""
+    """The normalised 32x32 glyph of each box: its character's own ink
+    (:func:`nnrec.ocr.crop.char_ink`: un-closed, neighbours excluded, holes kept) through the
+    shared :func:`nnrec.data.glyph.normalise_glyph`."""
     from scipy import ndimage as ndi
 
     kw = dict(glyph_kwargs or {})
-    out = []
     slices = ndi.find_objects(det.labels) if det.labels.size else []
-    for i in order:
-        k = i + 1
-        if k > len(slices) or slices[k - 1] is None:
-            raise ValueError(f"box {i}: no ink in the label image")
-        mask = det.labels[slices[k - 1]] == k
-        out.append(normalise_glyph(mask, **kw))
+    out = [normalise_glyph(char_ink(det, i, slices), **kw) for i in order]
     size = int(kw.get("size", 32))
     return np.stack(out) if out else np.zeros((0, size, size), np.float32)
 

@@ -104,3 +104,41 @@ def test_rule_files_are_formatted_with_snakefmt():
     r = subprocess.run(["snakefmt", "--check", "Snakefile", "workflow/rules"], cwd=REPO, capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MIRROR.is_dir(), reason=f"data mirror {MIRROR} not present (set NNREC_MIRROR)")
+def test_between_workflow_cache_reuses_trained_models_in_a_fresh_folder(tmp_path):
+    """--cache: the first run trains and stores the model; a run in a new folder (a second checkout,
+    or a rerun after rm -rf results) takes it from the cache instead of training; a changed knob is
+    a new key and trains again."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    env = {"NNREC_MIRROR": str(MIRROR), "SNAKEMAKE_OUTPUT_CACHE": str(cache)}
+    target = "results/pytorch/nist36_cnn/metrics.json"
+    args = (target, "--cores", "2", "--configfile", str(REPO / "config.test.yaml"), "--cache")  # --cache takes names
+
+    first = tmp_path / "first"
+    r = snakemake(first, *args, timeout=600, env=env)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
+    assert "epoch 2/2" in (first / "logs/pytorch/nist36_cnn.log").read_text()  # it trained
+    stored = sorted(p.name for p in cache.iterdir())
+    assert len(stored) == 3 and {p.rsplit("_", 1)[-1] for p in stored} == {"metrics.json", "model.pt", "curves.png"}
+
+    second = tmp_path / "second"
+    r = snakemake(second, *args, timeout=600, env=env)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
+    assert "Symlinking output file results/pytorch/nist36_cnn/model.pt from cache" in r.stdout + r.stderr
+    log = second / "logs/pytorch/nist36_cnn.log"
+    assert not log.exists() or log.stat().st_size == 0  # not trained
+    model = second / "results/pytorch/nist36_cnn/model.pt"
+    assert model.is_symlink() and model.resolve().parent == cache.resolve()
+    assert (second / target).read_bytes() == (first / target).read_bytes()
+
+    third = tmp_path / "third"  # another knob of the rule: another key, trained again
+    one_epoch = tmp_path / "one_epoch.yaml"
+    one_epoch.write_text("pytorch: {nist36_cnn: {epochs: 1}}\n")
+    r = snakemake(third, *args[:-1], str(one_epoch), "--cache", timeout=600, env=env)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
+    assert "epoch 1/1" in (third / "logs/pytorch/nist36_cnn.log").read_text()
+    assert len(list(cache.iterdir())) == 6

@@ -136,8 +136,9 @@ def run_cifar(cfg: dict, x_train, y_train, x_test, y_test, *, device: torch.devi
     hist = fit(model, train, valid, epochs=epochs, optimizer=opt, scheduler=sched, loss_fn=make_loss(cfg),
                device=device, logger=logger, checkpoint_path=None, seed=seed, channels_last=cl,
                autocast_dtype=amp, tta_flip=tta)
-    te_loss, te_acc, preds = evaluate(model, test, device, tta_flip=tta, channels_last=cl, autocast_dtype=amp)
-    _, te_acc_plain, _ = evaluate(model, test, device, tta_flip=False, channels_last=cl, autocast_dtype=amp)
+    # one pass over the test set gives both figures (with and without the mirror)
+    te_loss, te_acc, preds, te_acc_plain = evaluate(model, test, device, tta_flip=tta, channels_last=cl,
+                                                    autocast_dtype=amp, with_plain=True)
     if checkpoint_path is not None:
         save_checkpoint(checkpoint_path, model, arch="CifarNet", model_cfg=dict(cfg["model"]),
                         classes=10, epoch=epochs, test_acc=te_acc)

@@ -24,6 +24,22 @@ def torch_resources(section, mem_mb, runtime):
     return {"mem_mb": mem_mb, "runtime": runtime, "gpu": config[section]["gpus"]}
 
 
+# ---------------------------------------------------------------------------------- scheduling
+# `priority:` of the long jobs: among the jobs ready to run, Snakemake starts the higher first.
+# Longest first (the torch training, in order of their measured run time) and the short numpy,
+# OCR and summary jobs (priority 0) fill the other core, so no long job starts last and runs alone
+# at the end; data preparation (data.smk, 50) comes before everything, as most jobs wait on it.
+PRIORITY = {
+    "torch_cifar10": 40,
+    "flowers_scratch": 35,
+    "scenes_cnn": 30,
+    "torch_nist36_cnn": 30,
+    "flowers_finetune": 20,
+    "scenes_frozen": 20,
+    "scenes_bow": 20,
+}
+
+
 # ------------------------------------------------------------------------ between-workflow cache
 # `snakemake --cache` with SNAKEMAKE_OUTPUT_CACHE (README "Reusing trained models"): the expensive,
 # deterministic rules (training) say `cache: cache_mode()` and carry `cache_key=cache_key(...)` in

@@ -22,6 +22,7 @@ rule flowers_finetune:
     wildcard_constraints:
         backbone="squeezenet1_1|mobilenet_v2",
     cache: cache_mode()
+    priority: PRIORITY["flowers_finetune"]
     threads: FL["threads"]
     resources:
         **torch_resources("flowers", 4000, 20),
@@ -51,6 +52,7 @@ rule flowers_scratch:
     benchmark:
         "benchmarks/pytorch/flowers_scratch.tsv"
     cache: cache_mode()
+    priority: PRIORITY["flowers_scratch"]
     threads: FL["threads"]
     resources:
         **torch_resources("flowers", 3000, 20),

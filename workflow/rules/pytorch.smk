@@ -50,6 +50,7 @@ rule torch_nist36_cnn:
     benchmark:
         "benchmarks/pytorch/nist36_cnn.tsv"
     cache: cache_mode()
+    priority: PRIORITY["torch_nist36_cnn"]
     threads: PT["threads"]
     resources:
         **torch_resources("pytorch", 2000, 30),
@@ -77,6 +78,7 @@ rule torch_cifar10:
     benchmark:
         "benchmarks/pytorch/cifar10.tsv"
     cache: cache_mode()
+    priority: PRIORITY["torch_cifar10"]
     threads: PT["threads"]
     resources:
         **torch_resources("pytorch", 6000, 40),

@@ -18,6 +18,7 @@ rule scenes_bow:
     benchmark:
         "benchmarks/scenes/sun_bow.tsv"
     cache: cache_mode()
+    priority: PRIORITY["scenes_bow"]
     threads: SC["threads"]
     resources:
         mem_mb=2000,
@@ -46,6 +47,7 @@ rule scenes_cnn:
     benchmark:
         "benchmarks/scenes/sun_cnn.tsv"
     cache: cache_mode()
+    priority: PRIORITY["scenes_cnn"]
     threads: SC["threads"]
     resources:
         **torch_resources("scenes", 3000, 30),
@@ -75,6 +77,7 @@ rule scenes_frozen:
     wildcard_constraints:
         backbone="squeezenet1_1|mobilenet_v2",
     cache: cache_mode()
+    priority: PRIORITY["scenes_frozen"]
     threads: SC["threads"]
     resources:
         **torch_resources("scenes", 3000, 20),

@@ -179,3 +179,22 @@ def test_train_and_test_in_bfloat16_channels_last_learns_and_is_reproducible():
     assert r1["history"]["train_loss"] == r2["history"]["train_loss"] and r1["test_acc"] == r2["test_acc"]
     assert r1["history"]["train_loss"][-1] < r1["history"]["train_loss"][0] and r1["test_acc"] > 0.8
     assert net[0].weight.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_choosing_cuda_asks_for_deterministic_kernels(monkeypatch):
+    """No GPU needed: pick_device only sets the flags and names the device."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.backends.cudnn, "deterministic", False)
+    monkeypatch.setattr(torch.backends.cudnn, "benchmark", True)
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    before = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    try:
+        assert pick_device("auto").type == "cuda"
+        assert torch.backends.cudnn.deterministic and not torch.backends.cudnn.benchmark
+        assert torch.are_deterministic_algorithms_enabled()
+        import os
+
+        assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+    finally:
+        torch.use_deterministic_algorithms(before[0], warn_only=before[1])
+    assert pick_device("cpu").type == "cpu" and pick_device(0).type == "cpu"

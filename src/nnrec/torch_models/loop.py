@@ -69,13 +69,20 @@ def pick_device(gpus_requested: int | str = 0) -> torch.device:
 
     ``gpus_requested``: ``"auto"`` (CUDA if present), an int (0 = force CPU, >=1 = CUDA if present,
     otherwise CPU with a fallback), or ``"cpu"`` / ``"cuda"``. The CPU thread count is set once per job
-    by :func:`nnrec.common.set_threads` (the rule's ``threads:``).
+    by :func:`nnrec.common.set_threads` (the rule's ``threads:``). Choosing CUDA also asks for
+    deterministic kernels (cuDNN without autotuning, cuBLAS's fixed workspace, PyTorch's
+    deterministic algorithms; an op without one only warns), so that a seed gives the same metrics
+    on a GPU as well.
     """
     want_cuda = {"auto": True, "cpu": False, "cuda": True}.get(gpus_requested) if isinstance(
         gpus_requested, str) else int(gpus_requested) > 0
     if want_cuda is None:
         raise ValueError(f"gpus_requested must be 'auto', 'cpu', 'cuda' or an int, got {gpus_requested!r}")
     if want_cuda and torch.cuda.is_available():
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # before the first cuBLAS call
+        torch.backends.cudnn.benchmark = False
+        torch.backends.cudnn.deterministic = True
+        torch.use_deterministic_algorithms(True, warn_only=True)
         return torch.device("cuda")
     return torch.device("cpu")
 

@@ -10,6 +10,8 @@ part's shape and batch size) and evaluation forwards under each variant:
     fp32-cl    float32, channels-last
     bf16       bfloat16 autocast, NCHW
     bf16-cl    bfloat16 autocast, channels-last
+    <v>+compile   the same under torch.compile (CPU inductor; its compile time is the first step's
+                  wall time, reported apart: the medians are of the steps after it)
 
 Variants are interleaved (repeat r runs every variant once) so that load from other processes hits
 them alike; the figure per variant is the median process CPU time (one thread: CPU time is what a
@@ -61,10 +63,12 @@ def part_models(cfg: dict) -> dict:
     }
 
 
-def one(build, shape, n_classes, batch, variant, steps, train) -> tuple[float, float]:
-    """Median CPU and wall seconds per image of ``steps`` steps (after one warm-up step)."""
+def one(build, shape, n_classes, batch, variant, steps, train) -> tuple[float, float, float]:
+    """Median CPU and wall seconds per image of ``steps`` steps (after one warm-up step), and the
+    warm-up step's wall seconds."""
     torch.manual_seed(0)
     model = build()
+    variant, compiled = variant.removesuffix("+compile"), variant.endswith("+compile")
     cl, bf16 = variant.endswith("-cl"), variant.startswith("bf16")
     x = torch.randn(batch, *shape)
     y = torch.randint(0, n_classes, (batch,))
@@ -73,11 +77,12 @@ def one(build, shape, n_classes, batch, variant, steps, train) -> tuple[float, f
         x = x.contiguous(memory_format=torch.channels_last)
     opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
     model.train(train)
-    cpus, walls = [], []
+    run = torch.compile(model) if compiled else model
+    cpus, walls, first = [], [], 0.0
     for i in range(steps + 1):
         c0, w0 = time.process_time(), time.perf_counter()
         with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bf16), torch.set_grad_enabled(train):
-            out = model(x)
+            out = run(x)
             if train:
                 loss = torch.nn.functional.cross_entropy(out.float(), y)
         if train:
@@ -87,7 +92,9 @@ def one(build, shape, n_classes, batch, variant, steps, train) -> tuple[float, f
         if i:
             cpus.append((time.process_time() - c0) / batch)
             walls.append((time.perf_counter() - w0) / batch)
-    return statistics.median(cpus), statistics.median(walls)
+        else:
+            first = time.perf_counter() - w0
+    return statistics.median(cpus), statistics.median(walls), first
 
 
 def main() -> None:
@@ -97,7 +104,8 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--steps", type=int, default=2)
     ap.add_argument("--threads", type=int, default=1)
-    ap.add_argument("--variants", default=",".join(VARIANTS), help="a subset of " + ",".join(VARIANTS))
+    ap.add_argument("--variants", default=",".join(VARIANTS),
+                    help="a subset of " + ",".join(VARIANTS) + ", each optionally with +compile")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "torch_precision.json"))
     args = ap.parse_args()
     torch.set_num_threads(args.threads)
@@ -106,18 +114,20 @@ def main() -> None:
     for part in args.parts.split(","):
         build, shape, n_classes, batch = models[part]
         variants = args.variants.split(",")
-        res = {mode: {v: {"cpu": [], "wall": []} for v in variants} for mode in ("train", "eval")}
+        res = {mode: {v: {"cpu": [], "wall": [], "first": []} for v in variants} for mode in ("train", "eval")}
         for _ in range(args.repeats):
             for mode in ("train", "eval"):
                 for v in variants:
-                    c, w = one(build, shape, n_classes, batch, v, args.steps, mode == "train")
+                    c, w, f = one(build, shape, n_classes, batch, v, args.steps, mode == "train")
                     res[mode][v]["cpu"].append(c)
                     res[mode][v]["wall"].append(w)
+                    res[mode][v]["first"].append(f)
         summary = {}
         for mode, by_v in res.items():
             base = statistics.median(by_v[variants[0]]["cpu"])
             summary[mode] = {v: {"cpu_ms_per_image": 1e3 * statistics.median(r["cpu"]),
                                  "wall_ms_per_image": 1e3 * statistics.median(r["wall"]),
+                                 "first_step_wall_s": max(r["first"]),
                                  "cpu_ratio_vs_first": statistics.median(r["cpu"]) / base} for v, r in by_v.items()}
         out["parts"][part] = {"batch": batch, "input": list(shape), **summary}
         print(part, {m: {v: round(s["cpu_ratio_vs_first"], 2) for v, s in summary[m].items()} for m in summary},

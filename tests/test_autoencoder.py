@@ -83,3 +83,21 @@ def test_loss_shape_numbers():
     assert not bumpy["monotone"] and bumpy["increases"] == 1
     with pytest.raises(ValueError, match="empty"):
         loss_shape({"train_loss_total": []})
+
+
+def test_sharpness_drops_when_an_image_is_blurred_and_shown_measures_are_per_image():
+    from scipy.ndimage import gaussian_filter
+
+    from nnrec.numpy_nn.autoencoder import sharpness, shown_measures
+
+    rng = np.random.default_rng(0)
+    img = (rng.uniform(size=(32, 32)) > 0.7).astype(float)
+    blurred = gaussian_filter(img, 1.5)
+    s = sharpness(np.stack([img.ravel(), blurred.ravel(), np.zeros(1024)]))
+    assert s[0] > s[1] > 0 and s[2] == 0.0
+    x = np.stack([img.ravel(), blurred.ravel(), img.ravel()])
+    m = shown_measures(x, {"AE": x * 0.9, "PCA": np.stack([blurred.ravel()] * 3)}, [2, 0], np.array([0, 1, 35]),
+                       [chr(65 + i) for i in range(26)] + list("0123456789"))
+    assert m["labels"] == ["9", "A"] and len(m["psnr"]["AE"]) == 2
+    assert m["sharpness"]["original"][0] == pytest.approx(s[0]) and m["sharpness_mean"]["PCA"] == pytest.approx(s[1])
+    assert m["sharpness_mean"]["AE"] > m["sharpness_mean"]["PCA"]

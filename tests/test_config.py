@@ -84,7 +84,7 @@ def invalid(cfg) -> str:
 
 
 @pytest.mark.parametrize("path, value", [
-    (("numpy_nn", "q3", "lrs"), [float("nan")]),
+    (("numpy_nn", "q3", "lr_grid"), [float("nan")]),
     (("ocr", "detect", "k_mad"), float("inf")),
     (("theory", "shifts"), [1.0, float("-inf")]),
 ])
@@ -107,14 +107,28 @@ def test_headline_classifier_must_name_an_enabled_classifier(default_cfg):
     assert "(enabled: q3)" in invalid(cfg)
 
 
+def test_fidelity_classifiers_and_sets_must_agree_with_the_rest(default_cfg):
+    cfg = copy.deepcopy(default_cfg)
+    cfg["fidelity"]["classifiers"]["q3"] = dict(cfg["ocr"]["classifiers"]["q3"])
+    assert "'fidelity.classifiers.q3': 'q3' is also an entry of ocr.classifiers" in invalid(cfg)
+    cfg = copy.deepcopy(default_cfg)
+    cfg["fidelity"]["sets"] = ["dev_mnist", "sun"]
+    assert "'fidelity.sets[1]': value 'sun' is invalid" in invalid(cfg)  # the schema: development sets only
+    cfg = copy.deepcopy(default_cfg)
+    cfg["fidelity"]["classifiers"]["fc"]["label"] = ""
+    assert "fidelity.classifiers.fc.label" in invalid(cfg)
+
+
 def test_two_learning_rates_may_not_share_a_run_folder(default_cfg):
     cfg = copy.deepcopy(default_cfg)
-    cfg["numpy_nn"]["q3"]["lrs"] = [0.003, 0.0030000001]
-    assert "'numpy_nn.q3.lrs[1]'" in invalid(cfg) and "q3_lr0.003/" in invalid(cfg)
-    cfg["numpy_nn"]["q3"]["lrs"] = [0.003, 0.03]
+    cfg["numpy_nn"]["q3"]["lr_grid"] = [0.003, 0.0030000001]
+    assert "'numpy_nn.q3.lr_grid[1]'" in invalid(cfg) and "q3_lr0.003/" in invalid(cfg)
+    cfg["numpy_nn"]["q3"]["lr_grid"] = [0.003, 0.03]
     cfg["pytorch"]["nist36_fc"]["numpy_lr"] = 0.0030000001  # would silently mirror the 0.003 run
     assert "'pytorch.nist36_fc.numpy_lr'" in invalid(cfg)
-    cfg["pytorch"]["nist36_fc"]["numpy_lr"] = 0.01  # a rate not in the list: its own extra run, fine
+    cfg["pytorch"]["nist36_fc"]["numpy_lr"] = None  # follow the sweep's choice (the default)
+    validate_config(cfg, SCHEMA)
+    cfg["pytorch"]["nist36_fc"]["numpy_lr"] = 0.01  # a rate not on the grid: its own extra run, fine
     validate_config(cfg, SCHEMA)
 
 
@@ -150,13 +164,13 @@ def test_every_format_the_schema_allows_has_a_normaliser():
 def test_nested_command_line_values_are_read_as_yaml():
     from nnrec.config import apply_command_line_config, typed_command_line_config
 
-    # what Snakemake 9 makes of --config numpy_nn='{q3: {lrs: [0.002, 0.02]}}' pytorch='{gpus: 1}' seed=3
-    cli = {"numpy_nn": {"q3": {"lrs": ["0.002", "0.02"]}}, "pytorch": {"gpus": "1", "device": "auto"},
+    # what Snakemake 9 makes of --config numpy_nn='{q3: {lr_grid: [0.002, 0.02]}}' pytorch='{gpus: 1}' seed=3
+    cli = {"numpy_nn": {"q3": {"lr_grid": ["0.002", "0.02"]}}, "pytorch": {"gpus": "1", "device": "auto"},
            "data": {"mirror": "null", "strict": "true"}, "seed": 3}
     assert typed_command_line_config(cli) == {
-        "numpy_nn": {"q3": {"lrs": [0.002, 0.02]}}, "pytorch": {"gpus": 1, "device": "auto"},
+        "numpy_nn": {"q3": {"lr_grid": [0.002, 0.02]}}, "pytorch": {"gpus": 1, "device": "auto"},
         "data": {"mirror": None, "strict": True}, "seed": 3}
-    cfg = {"numpy_nn": {"q3": {"lrs": ["0.002", "0.02"], "epochs": 50}}}
-    apply_command_line_config(cfg, {"numpy_nn": {"q3": {"lrs": ["0.002", "0.02"]}}})
-    assert cfg == {"numpy_nn": {"q3": {"lrs": [0.002, 0.02], "epochs": 50}}}  # the other keys stay
+    cfg = {"numpy_nn": {"q3": {"lr_grid": ["0.002", "0.02"], "epochs": 50}}}
+    apply_command_line_config(cfg, {"numpy_nn": {"q3": {"lr_grid": ["0.002", "0.02"]}}})
+    assert cfg == {"numpy_nn": {"q3": {"lr_grid": [0.002, 0.02], "epochs": 50}}}  # the other keys stay
     assert typed_command_line_config({"ocr": {"pages": ["[a]", "x: y"]}}) == {"ocr": {"pages": ["[a]", "x: y"]}}

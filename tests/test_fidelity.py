@@ -77,3 +77,89 @@ def test_bad_input_is_an_error():
         accuracy(s, y + 40)
     with pytest.raises(ValueError, match="not among"):
         in_set_accuracy(s, y, [IDX["0"]])
+
+
+# ------------------------------------------------------------------ what the fidelity rules write
+def test_class_confusions_known_answers():
+    from nnrec.fidelity import class_confusions
+
+    x, y = _set()
+    pred = toy_classifier(x).argmax(1)
+    cc = class_confusions(pred, y, k=2)
+    # "0": one read as O; "1": I once, 7 once (ties in class order: I before 7); "5": S twice
+    assert cc["0"] == [{"pred": "O", "count": 1, "rate": 0.5}]
+    assert [(c["pred"], c["count"]) for c in cc["1"]] == [("I", 1), ("7", 1)]
+    assert cc["5"] == [{"pred": "S", "count": 2, "rate": pytest.approx(2 / 3)}]
+    assert [c["pred"] for c in class_confusions(pred, y, k=1)["1"]] == ["I"]
+    assert class_confusions(y, y) == {"0": [], "1": [], "5": []}  # read right every time
+
+
+def test_fidelity_record_scores_the_set_and_the_reference_on_the_same_classes():
+    from nnrec.fidelity import fidelity_record
+
+    x, y = _set()
+    # reference: one right image of every class, plus a "5" the classifier reads as S
+    ref_cases = [(c, c, c) for c in NIST36_CLASSES] + [("5", "S", "5")]
+    rx = np.full((len(ref_cases), 1024), 0.5, dtype=np.float32)
+    ry = np.array([IDX[t] for t, _, _ in ref_cases])
+    for i, (_, a, b) in enumerate(ref_cases):
+        rx[i, 0], rx[i, 1] = IDX[a], IDX[b]
+    rec = fidelity_record(toy_classifier, (x, y), (rx, ry), top_k=3, class_k=1)
+    assert rec["n"] == 7 and rec["acc"] == pytest.approx(2 / 7)
+    ref = rec["reference"]
+    assert ref["n"] == 37 and ref["acc"] == pytest.approx(36 / 37)
+    # the reference restricted to the set's classes 0, 1, 5: four images, the extra 5 wrong 36-way, right in-set
+    assert ref["subset"]["classes"] == ["0", "1", "5"] and ref["subset"]["n"] == 4
+    assert ref["subset"]["acc"] == pytest.approx(3 / 4) and ref["subset"]["in_set_acc"] == 1.0
+    assert ref["subset"]["per_class"]["5"] == {"n": 2, "acc": 0.5}
+    assert rec["class_confusions"]["5"] == [{"pred": "S", "count": 2, "rate": pytest.approx(2 / 3)}]
+    assert len(rec["top_confusions"]) == 3
+
+
+def test_summary_and_headline_keys_with_a_set_that_was_not_scored():
+    from nnrec.fidelity import headline, headline_key, summarise
+
+    rec = {"n": 10, "acc": 0.6, "in_set_acc": 0.8, "label": "Q3 network",
+           "reference": {"n": 36, "acc": 0.9, "subset": {"n": 10, "acc": 0.85, "in_set_acc": 0.95}}}
+    s = summarise({"dev_mnist": {"q3": rec, "cnn": None},
+                   "dev_comnist": {"q3": {"status": "missing", "reason": "dataset unavailable: dev_comnist"},
+                                   "cnn": None}})
+    assert s["sets"] == ["dev_mnist", "dev_comnist"] and s["classifiers"] == ["q3", "cnn"]
+    row = s["rows"][0]
+    assert (row["classifier"], row["set"], row["status"], row["label"]) == ("q3", "dev_mnist", "ok", "Q3 network")
+    assert (row["acc"], row["in_set_acc"], row["reference_acc"], row["reference_in_set_acc"], row["reference_n"]) == (
+        0.6, 0.8, 0.85, 0.95, 10)
+    assert [r["status"] for r in s["rows"]] == ["ok", "missing", "missing", "missing"]
+    h = headline(s)
+    assert h == {"fidelity_dev_mnist_q3": 0.6, "fidelity_dev_mnist_q3_in_set": 0.8,
+                 "fidelity_dev_comnist_q3": None, "fidelity_dev_comnist_q3_in_set": None,
+                 "fidelity_dev_mnist_cnn": None, "fidelity_dev_mnist_cnn_in_set": None,
+                 "fidelity_dev_comnist_cnn": None, "fidelity_dev_comnist_cnn_in_set": None}
+    assert headline_key("dev_mnist", "fc", in_set=True) == "fidelity_dev_mnist_fc_in_set"
+
+
+def test_contact_sheet_of_some_classes_and_the_side_by_side_figure():
+    import matplotlib.text
+
+    from nnrec.data.standin.sheet import contact_sheet
+    from nnrec.plots import COLUMN_IN, plot_sheet_panels
+
+    x = np.zeros((6, 1024), dtype=np.float32)
+    y = np.array([26, 26, 27, 3, 27, 27])
+    for i in range(6):
+        x[i, :] = i / 10  # each image one grey level
+    sheet = contact_sheet(x, y, per_class=2, classes=[27, 26], gap=2, gap_value=0.6)
+    assert sheet.shape == (2 * 34 - 2, 2 * 34 - 2)
+    # row 0: class 27's first two images (2 and 4), row 1: class 26's (0 and 1)
+    assert sheet[0, 0] == np.float32(0.2) and sheet[0, 34] == np.float32(0.4)
+    assert sheet[34, 0] == 0.0 and sheet[34, 34] == np.float32(0.1)
+    # eight samples per class from three sources: the text prints at 8 pt or more at the column's width
+    big = contact_sheet(np.zeros((26 * 8, 1024)), np.repeat(np.arange(26), 8), per_class=8, classes=range(26))
+    fig = plot_sheet_panels([("a long title " * 6, big)] * 3, NIST36_CLASSES[:26], 8)
+    width = fig.get_size_inches()[0]
+    texts = [t for t in fig.findobj(matplotlib.text.Text) if t.get_text()]
+    assert min(t.get_fontsize() for t in texts) * min(1.0, COLUMN_IN / width) >= 8.0
+    # the titles, wrapped to their panels, do not overlap
+    fig.canvas.draw()
+    boxes = sorted((ax.title.get_window_extent() for ax in fig.axes), key=lambda b: b.x0)
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:]))

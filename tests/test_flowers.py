@@ -164,5 +164,10 @@ def test_compare_flowers_rows_headline_and_missing_backbone(tmp_path):
     assert [r["model"] for r in compare["rows"]] == ["mobilenet_v2 (frozen)", "3 conv + 2 FC (scratch)"]
     assert compare["missing_backbones"] == ["squeezenet1_1"] and compare["missing"][0]["file"] == str(gone)
     assert compare["split_source"] == "datasplits.mat#1" and compare["total_train_time_s"] == 5.0
-    assert head == {"q6_flowers_finetune_test_acc": {"squeezenet1_1": None, "mobilenet_v2": 0.55},
-                    "q6_flowers_scratch_test_acc": 0.35}
+    # the backbone that did not run is named with its reason, never a bare null
+    assert head == {"q6_flowers_finetune_test_acc": {
+        "squeezenet1_1": {"missing": f"{gone}: dataset unavailable: weights_squeezenet1_1"}, "mobilenet_v2": 0.55},
+        "q6_flowers_scratch_test_acc": 0.35}
+    sc.write_text(json.dumps({"status": "missing", "reason": "dataset unavailable: flowers17"}))
+    _, head = compare_flowers({"mobilenet_v2": ft}, sc)
+    assert head["q6_flowers_scratch_test_acc"] == {"missing": f"{sc}: dataset unavailable: flowers17"}

@@ -17,6 +17,7 @@ import yaml
 from nnrec.report import (QUESTIONS, Renderer, build_summary, fmt_num, fmt_pct, markdown_to_html,
                           question_coverage, render_report)
 from nnrec.report.mathmd import MathError
+from nnrec.report.summary import SUMMARY_KEYS, missing_keys
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.skipif(shutil.which("pdftotext") is None, reason="needs poppler's pdftotext")
@@ -54,14 +55,15 @@ FIXTURE_SECTION = """
 {% include "theory_q2_1_1.html.j2" %}
 {% include "theory_q2_1_3.html.j2" %}
 {% set m = results.json("fixture/metrics.json") %}
-{% if m %}<p>valid accuracy {{ m.valid_acc | pct }}, best lr {{ m.best_lr | num }}, psnr {{ m.psnr | num(2) }} dB, pairs {{ m.pairs | join(", ") }}.</p>{% endif %}
+{% if m %}<p>valid accuracy {{ m.valid_acc | pct }}, best lr {{ m.best_lr | num }}, psnr {{ m.psnr | num(2) }} dB, pairs {{ m.pairs | join(", ") }}, trained in {{ m.train_time_s | num }} s ({{ (m.train_time_s / 2) | num }} s per epoch).</p>{% endif %}
 {{ figure("fixture/plot.png", "A fixture figure.") }}
 {{ figure("results/fixture/absent.png", "never drawn") }}
 {% set gone = results.json("fixture/absent.json") %}
 {% if gone is none %}{{ missing("fixture part absent") }}{% endif %}
 {% if results.status("fixture/missing.json") == "missing" %}{{ missing("fixture data unavailable", kind="data missing") }}{% endif %}
 """
-FIXTURE_METRICS = {"valid_acc": 0.78125, "best_lr": 0.003, "psnr": 15.4321, "pairs": ["O-0", "S-5"]}
+FIXTURE_METRICS = {"valid_acc": 0.78125, "best_lr": 0.003, "psnr": 15.4321, "pairs": ["O-0", "S-5"],
+                   "train_time_s": 123.4}
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +97,8 @@ def rendered(tmp_path_factory):
     try:
         problems = render_report(ROOT, pdf, provenance_files=[prov_dir / "provenance.json", tmp / "resources/x/provenance.json"],
                                  meta={"config_hash": "fixturehash1"}, out_html=tmp / "writeup.html",
-                                 on_fragment_error="fail", results_root=results, sections_dir=sections)
+                                 on_fragment_error="fail", results_root=results, sections_dir=sections,
+                                 omit_times=False)  # the date from SOURCE_DATE_EPOCH, the run times shown
     finally:
         for k, v in old.items():
             os.environ.pop(k) if v is None else os.environ.__setitem__(k, v)
@@ -117,7 +120,7 @@ def test_every_question_heading_is_present_in_order(rendered):
 
 def test_numbers_in_text_equal_the_metrics(rendered):
     text = rendered["text"]
-    for s in (fmt_pct(0.78125), fmt_num(0.003), fmt_num(15.4321, 2), "O-0, S-5"):
+    for s in (fmt_pct(0.78125), fmt_num(0.003), fmt_num(15.4321, 2), "O-0, S-5", "trained in 123.4 s (61.7 s per"):
         assert s in text, s
     assert "78.1%" in text and "15.43 dB" in text
     c = rendered["checks"]
@@ -160,18 +163,37 @@ def test_math_is_typeset_as_svg(rendered):
 
 
 def test_rendering_is_byte_reproducible(tmp_path, monkeypatch):
+    """With SOURCE_DATE_EPOCH the same results give the same PDF and HTML bytes wherever they lie:
+    run times (cover, appendix, text) are left out and no absolute or temporary path is written."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
-    results = tmp_path / "results"
-    theory_fixture(results)
-    sections = tmp_path / "sections"
-    sections.mkdir()
-    shutil.copy(ROOT / "report" / "sections" / "10_q1.html.j2", sections)
-    kw = dict(provenance_files=[], meta={"config_hash": "h", "commit": "c"}, results_root=results,
-              sections_dir=sections, on_fragment_error="fail")
-    render_report(ROOT, tmp_path / "a.pdf", **kw)
-    render_report(ROOT, tmp_path / "b.pdf", **kw)
-    a, b = (tmp_path / "a.pdf").read_bytes(), (tmp_path / "b.pdf").read_bytes()
-    assert len(a) > 10_000 and a == b
+    pdfs, htmls = [], []
+    for i, run_time in enumerate((600.0, 900.0)):
+        work = tmp_path.joinpath(f"run{i}", *["deeper"] * i)  # two working folders at different depths
+        results = work / "results"
+        theory_fixture(results)
+        (results / "fixture").mkdir(parents=True)
+        (results / "fixture" / "metrics.json").write_text(json.dumps({**FIXTURE_METRICS, "train_time_s": run_time}))
+        tiny_png(results / "fixture" / "plot.png")
+        bench = work / "benchmarks" / "p" / "one.tsv"
+        bench.parent.mkdir(parents=True)
+        bench.write_text(f"s\th:m:s\tmax_rss\tcpu_time\n{run_time}\t0:10:00\t{run_time}\t{run_time}\n")
+        sections = work / "sections"
+        sections.mkdir()
+        shutil.copy(ROOT / "report" / "sections" / "10_q1.html.j2", sections)
+        (sections / "99_fixture.html.j2").write_text(FIXTURE_SECTION)
+        render_report(ROOT, results / "report" / "writeup.pdf", provenance_files=[], out_html=results / "report" / "w.html",
+                      meta={"config_hash": "h", "commit": "c"}, results_root=results, sections_dir=sections,
+                      on_fragment_error="fail")
+        pdfs.append((results / "report" / "writeup.pdf").read_bytes())
+        htmls.append((results / "report" / "w.html").read_text())
+    assert htmls[0] == htmls[1]
+    assert len(pdfs[0]) > 10_000 and pdfs[0] == pdfs[1]
+    assert str(tmp_path) not in htmls[0] and "file:" not in htmls[0] and "/tmp" not in htmls[0]
+    text = pdf_text(tmp_path / "run0" / "results" / "report" / "writeup.pdf")
+    assert "trained in \u2014 s (\u2014 s per epoch)" in text
+    assert not re.search(r"(?<![\d.])600(?![\d])", text)  # the run time nowhere (the ledger holds a 1600)
+    assert "left out of this reproducible build" in text.split("Contents", 1)[0]
+    assert "p/one" in text.split("A.3", 1)[1]  # the job is listed, without its times
 
 
 def test_fragment_errors_fail_or_show_a_box(tmp_path):
@@ -216,20 +238,58 @@ def test_filters():
 
 
 # --------------------------------------------------------------------------- summary.json
-def test_summary_merges_headlines_and_nulls_the_rest(tmp_path):
+def test_summary_merges_headlines_and_names_what_is_missing(tmp_path):
     (tmp_path / "a.json").write_text(json.dumps({"q3_best_lr": 0.01, "q3_test_acc": 0.8}))
     (tmp_path / "b.json").write_text(json.dumps({"status": "missing", "reason": "no data"}))
+    (tmp_path / "c.json").write_text(json.dumps({
+        "q4_char_acc": {"missing": "classifier q3 did not run"}, "q4_detection_recall": 0.9,
+        "q6_flowers_finetune_test_acc": {"mobilenet_v2": 0.9, "squeezenet1_1": None}}))
     prov = tmp_path / "prov.json"
     prov.write_text(json.dumps({"dataset": "nist36", "available": True, "source": "mirror"}))
     bench = tmp_path / "benchmarks" / "p"
     bench.mkdir(parents=True)
-    (bench / "r.tsv").write_text("s\th:m:s\tmax_rss\n12.5\t0:00:12\t100\n")
-    s = build_summary([tmp_path / "a.json", tmp_path / "b.json", tmp_path / "absent.json"], prov, tmp_path)
-    assert s["q3_best_lr"] == 0.01 and s["q3_test_acc"] == 0.8
-    assert s["q5_valid_psnr"] is None and s["q6_flowers_scratch_test_acc"] is None
-    assert s["nist36_source"] == "mirror" and s["total_runtime_s"] == 12.5
+    for name, s, end in (("r", 12.5, 1000.0), ("q", 10.0, 1005.0)):  # overlapping: 15 s of wall time
+        (bench / f"{name}.tsv").write_text(f"s\th:m:s\tmax_rss\n{s}\t0:00:12\t100\n")
+        os.utime(bench / f"{name}.tsv", (end, end))
+    files = [tmp_path / f for f in ("a.json", "b.json", "c.json", "absent.json")]
+    s = build_summary(files, prov, tmp_path)
+    assert s["q3_best_lr"] == 0.01 and s["q3_test_acc"] == 0.8 and s["q4_detection_recall"] == 0.9
+    # no description in this provenance: named as the course's data
+    assert s["nist36_source"] == "NIST36 (the course's data.zip)" and s["nist36_source_kind"] == "mirror"
+    # the sum of the job times and the run's wall time, each named as what it is
+    assert s["total_job_time_s"] == 22.5 and s["run_wall_time_s"] == 17.5 and "total_runtime_s" not in s
+    assert s["run_largest_gap_s"] == 0.0
+    # no bare null anywhere: what is missing says why
+    assert s["q4_char_acc"] == {"missing": "classifier q3 did not run"}
+    assert "c.json" in s["q6_flowers_finetune_test_acc"]["squeezenet1_1"]["missing"]
+    why = s["q5_valid_psnr"]["missing"]
+    assert "b.json: missing (no data)" in why and "absent.json: absent" in why
+    assert set(SUMMARY_KEYS) <= set(s) and None not in s.values()
+    assert missing_keys(s).keys() >= {"q4_char_acc", "q5_valid_psnr", "q6_flowers_scratch_test_acc"}
     prov.write_text(json.dumps({"dataset": "nist36", "available": False, "source": None}))
     assert build_summary([], prov, tmp_path)["nist36_source"] == "missing"
+    assert "no Snakemake benchmark" in build_summary([], prov, tmp_path / "none")["run_wall_time_s"]["missing"]
+
+
+def test_summary_refuses_an_empty_headline(tmp_path):
+    (tmp_path / "a.json").write_text("{}")
+    with pytest.raises(ValueError, match="a.json: a headline file with no headline keys"):
+        build_summary([tmp_path / "a.json"], None, tmp_path)
+    (tmp_path / "a.json").write_text(json.dumps({"seed": 1, "wall_time_s": 2.0}))  # run metadata only
+    with pytest.raises(ValueError, match="no headline keys"):
+        build_summary([tmp_path / "a.json"], None, tmp_path)
+
+
+def test_summary_names_the_nist36_substitute_with_its_caveats(tmp_path):
+    prov = tmp_path / "prov.json"
+    prov.write_text(json.dumps({"dataset": "nist36", "available": True, "source": "substitute",
+                                "description": "NIST36 substitute from EMNIST ByClass (NIST SD19)",
+                                "caveats": ["not NIST36's own images", "split 300/100/50"]}))
+    s = build_summary([], prov, tmp_path)
+    assert s["nist36_source"] == "NIST36 substitute from EMNIST ByClass (NIST SD19)"
+    assert s["nist36_source_kind"] == "substitute"
+    assert s["nist36_caveats"] == ["not NIST36's own images", "split 300/100/50"]
+    assert "no NIST36 provenance" in build_summary([], None, tmp_path)["nist36_source"]["missing"]
 
 
 def test_summary_rejects_a_key_given_twice(tmp_path):
@@ -240,6 +300,9 @@ def test_summary_rejects_a_key_given_twice(tmp_path):
 
 
 def test_oversized_figures_are_downscaled(tmp_path):
+    import base64
+    import io
+
     from PIL import Image
 
     big = tmp_path / "p" / "big.png"
@@ -247,11 +310,36 @@ def test_oversized_figures_are_downscaled(tmp_path):
     Image.new("RGB", (900, 300), "white").save(big)
     r = Renderer(ROOT, results_root=tmp_path, sections_dir=tmp_path, max_image_px=300)
     html = str(r.figure("p/big.png", "big"))
-    src = Path(re.search(r'src="file://([^"]+)"', html).group(1))
-    assert src != big and Image.open(src).size == (300, 100)
+    data = re.search(r'src="data:image/png;base64,([^"]+)"', html).group(1)
+    assert Image.open(io.BytesIO(base64.b64decode(data))).size == (300, 100)  # embedded, no temporary file
     assert "Figure 1." in html and "Figure 2." in str(r.figure("p/big.png", "again"))
-    r.write_pdf("<p>x</p>", tmp_path / "o.pdf")
-    assert not src.exists()  # the temporary copies are removed after writing
+    small = tmp_path / "p" / "small.png"
+    Image.new("RGB", (200, 100), "white").save(small)
+    data = re.search(r'src="data:image/png;base64,([^"]+)"', str(r.figure("p/small.png", "small"))).group(1)
+    assert base64.b64decode(data) == small.read_bytes()  # embedded as it is
+
+
+def test_figures_print_at_their_own_size_and_small_text_is_reported(tmp_path):
+    import matplotlib.pyplot as plt
+
+    from nnrec.common import save_figure
+
+    def drawn(name, width_in, text_pt):
+        fig = plt.figure(figsize=(width_in, 2))
+        fig.text(0.5, 0.5, "some text", fontsize=text_pt, ha="center")
+        fig.patch.set_edgecolor("k")  # the tight bounding box keeps the whole figure
+        fig.patch.set_linewidth(2)
+        save_figure(fig, tmp_path / "p" / f"{name}.png", bbox_inches=None)
+
+    drawn("narrow", 3.0, 7.0)  # prints 76 mm wide: 7 pt
+    drawn("wide", 10.0, 7.0)  # shrunk to the 174 mm column: 4.8 pt
+    drawn("column", 6.0, 7.0)  # at 50% of the column (87 mm): 4.0 pt
+    r = Renderer(ROOT, results_root=tmp_path, sections_dir=tmp_path)
+    assert "width:76.2mm" in str(r.figure("p/narrow.png", "n"))
+    assert "width:174.0mm" in str(r.figure("p/wide.png", "w"))
+    assert "width:87.0mm" in str(r.figure("p/column.png", "c", width="50%"))
+    assert [(t["figure"], t["printed_pt"]) for t in r.small_text] == [("results/p/wide.png", 4.8),
+                                                                      ("results/p/column.png", 4.0)]
 
 
 def test_overflowing_boxes_are_reported(tmp_path):
@@ -272,3 +360,20 @@ def test_heading_ids_are_unique_and_complete():
     ids = [e["id"] for e in toc]
     assert len(set(ids)) == 3 and ids[0] == "a"
     assert all(f'id="{i}"' in body for i in ids)
+
+
+def test_run_times_read_as_omitted_in_a_reproducible_build():
+    from nnrec.report.render import OMITTED, TIMING_KEY, omit_timings
+
+    timing = ["wall_time_s", "cpu_time_s", "train_time_s", "time_s", "epoch_time", "epoch_time_s_mean",
+              "epoch_seconds_mean", "train_seconds", "fit_seconds", "time_features_s", "time_dictionary_s",
+              "total_runtime_s", "train_wall_time_s_total", "train_cpu_time_s_total", "feature_time_s"]
+    other = ["valid_acc", "n_params", "lr", "best_epoch", "epochs", "seed", "threads", "device", "timeline_note",
+             "loss_shape", "max_rss_mb", "prepared_at"]
+    assert all(TIMING_KEY.search(k) for k in timing), [k for k in timing if not TIMING_KEY.search(k)]
+    assert not any(TIMING_KEY.search(k) for k in other), [k for k in other if TIMING_KEY.search(k)]
+    data = omit_timings({"rows": [{"train_time_s": 3.5, "acc": 0.5}], "history": {"epoch_time": [1.0, 2.0]}})
+    assert data == {"rows": [{"train_time_s": OMITTED, "acc": 0.5}], "history": {"epoch_time": OMITTED}}
+    assert OMITTED / 3 is OMITTED and 60 * OMITTED is OMITTED and f"{OMITTED:.1f}" == "\u2014"
+    with pytest.raises(TypeError, match="reproducible build"):
+        OMITTED > 3  # noqa: B015

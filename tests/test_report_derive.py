@@ -157,3 +157,44 @@ def test_run_comparison_and_ranking():
     sizes = derive.network_sizes({"toy_a": {"per_parameter": {"Wlayer1": {"shape": [2, 25]}, "blayer1": {"shape": [25]},
                                                               "Woutput": {"shape": [25, 4]}}}}, "toy")
     assert sizes == [2, 25, 4]
+
+
+def test_sweep_shape_says_where_the_peak_is_and_whether_the_curve_is_one_rise_and_fall():
+    runs = [{"lr": lr, "valid_acc": va} for lr, va in ((0.1, 0.4), (0.001, 0.8), (0.0001, 0.5), (0.01, 0.85))]
+    s = derive.sweep_shape(runs, 0.01)
+    assert s["peak"] == "inside" and s["single_peak"] and s["n"] == 4
+    assert s["first"]["lr"] == 0.0001 and s["last"]["lr"] == 0.1
+    assert s["below_first_points"] == 35.0 and s["below_last_points"] == 45.0
+    runs[1]["valid_acc"] = 0.4  # a dip on the way up
+    assert not derive.sweep_shape(runs, 0.01)["single_peak"]
+    top = derive.sweep_shape(runs, 0.1)
+    assert top["peak"] == "highest" and top["below_first_points"] == -10.0
+    assert derive.sweep_shape(runs, 0.0001)["peak"] == "lowest"
+    with pytest.raises(ValueError, match="not among the runs"):
+        derive.sweep_shape(runs, 0.3)
+
+
+def test_ordinal_words():
+    assert [words.ordinal(n) for n in (1, 2, 3, 10, 11, 12, 13, 21, 22, 23, 101, 111)] == [
+        "first", "second", "third", "tenth", "11th", "12th", "13th", "21st", "22nd", "23rd", "101st", "111th"]
+    with pytest.raises(ValueError):
+        words.ordinal(0)
+
+
+def test_shown_extremes_name_the_image_by_its_place_in_its_class():
+    shown = {"labels": ["A", "A", "M", "M"], "psnr": {"ae": [15.0, 12.0, 18.0, 14.0], "pca": [16.0, 13.0, 17.0, 15.5]}}
+    ex = derive.shown_extremes(shown, "ae", "pca")
+    assert ex["worst"] == {"position": 2, "label": "A", "nth": 2, "psnr": 12.0, "other_psnr": 13.0}
+    assert ex["best"]["label"] == "M" and ex["best"]["nth"] == 1 and ex["best"]["other_psnr"] == 17.0
+    with pytest.raises(ValueError, match="4 labels"):
+        derive.shown_extremes({**shown, "psnr": {"ae": [1.0], "pca": [1.0]}}, "ae", "pca")
+
+
+def test_shared_pairs_are_unordered_and_say_whether_the_top_pair_is_shared():
+    a = [{"pair": ["O", "0"], "count": 10}, {"pair": ["U", "V"], "count": 4}, {"pair": ["S", "5"], "count": 2}]
+    b = [{"pair": ["0", "O"], "count": 5}, {"pair": ["S", "5"], "count": 1}]
+    sp = derive.shared_pairs(a, b)
+    assert sp["top_shared"] and [p["pair"] for p in sp["shared"]] == [["O", "0"], ["S", "5"]]
+    assert sp["shared"][0] == {"pair": ["O", "0"], "count_a": 10, "count_b": 5}
+    assert [p["pair"] for p in sp["only_a"]] == [["U", "V"]]
+    assert not derive.shared_pairs(a[1:], b[:1])["shared"] and not derive.shared_pairs([], b)["top_shared"]

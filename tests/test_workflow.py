@@ -19,10 +19,10 @@ QUESTIONS = [
     "Q5.1.1", "Q5.1.2", "Q5.2", "Q5.3.1", "Q5.3.2", "Q6.1.1", "Q6.1.2", "Q6.1.3", "Q6.1.4", "Q6.2.1",
 ]
 SUMMARY_KEYS = [
-    "nist36_source", "q2_gradcheck_max_rel_error", "q3_best_lr", "q3_valid_acc", "q3_test_acc",
+    "nist36_source", "nist36_source_kind", "nist36_caveats", "q2_gradcheck_max_rel_error", "q3_best_lr", "q3_valid_acc", "q3_test_acc",
     "q4_char_acc", "q4_detection_recall", "q5_valid_psnr", "q5_pca_psnr", "q6_fc_valid_acc",
     "q6_cnn_valid_acc", "q6_cifar10_test_acc", "q6_sun_cnn_test_acc", "q6_sun_bow_test_acc",
-    "q6_flowers_finetune_test_acc", "q6_flowers_scratch_test_acc", "total_runtime_s",
+    "q6_flowers_finetune_test_acc", "q6_flowers_scratch_test_acc", "total_job_time_s", "run_wall_time_s",
 ]
 
 
@@ -50,8 +50,10 @@ def test_dry_run_covers_every_part(tmp_path):
     from nnrec.config import load_config
 
     assert jobs["prepare_dataset"] == len(load_config(REPO / "config.yaml")["data"]["datasets"])
-    # one job per OCR page, per Q3 learning rate: the per-variant work is a wildcard
-    assert jobs["q3_train"] == len(load_config(REPO / "config.yaml")["numpy_nn"]["q3"]["lrs"])
+    # one job per rate of the Q3 sweep: the per-variant work is a wildcard; the study's repeat runs
+    # appear once the checkpoint has chosen the rate
+    assert jobs["q3_train"] == len(load_config(REPO / "config.yaml")["numpy_nn"]["q3"]["lr_grid"])
+    assert jobs["q3_lr_choice"] == 1 and "q3_train_repeat" not in jobs
 
 
 def test_single_target_runs_only_what_it_needs(tmp_path):
@@ -77,6 +79,14 @@ def test_end_to_end_on_test_config_builds_the_pdf(tmp_path_factory):
     positions = [text.find(q + " ") for q in QUESTIONS]
     assert all(p >= 0 for p in positions), [q for q, p in zip(QUESTIONS, positions) if p < 0]
     assert "{{" not in text and "}}" not in text
+    # every classifier scored on every development set (issue 14), the NIST36 source named (issue 20)
+    for dev in ("dev_mnist", "dev_comnist"):
+        for clf in ("q3", "cnn", "fc"):
+            assert summary[f"fidelity_{dev}_{clf}"] is not None and summary[f"fidelity_{dev}_{clf}_in_set"] is not None
+    assert summary["nist36_source"] == "NIST36 substitute from EMNIST ByClass (NIST SD19)"
+    flat = re.sub(r"\s+", " ", text)
+    assert "How well the training data stands in for real handwriting" in flat
+    assert "B. What was tuned on what" in flat
     # a second run has nothing left to do
     again = dry_run_jobs(work, "--configfile", str(REPO / "config.test.yaml"))
     assert again == {}, again

@@ -90,7 +90,7 @@ def dry_run_readme_command(command: str, scratch: Path) -> tuple[str, subprocess
 
 def test_the_readme_commands_are_found():
     cmds = readme_commands()
-    assert "snakemake --cores 4 --config 'numpy_nn={q3: {lrs: [0.002, 0.02, 0.2]}}'" in cmds, cmds
+    assert "snakemake --cores 4 --config 'numpy_nn={q3: {lr_grid: [0.002, 0.02, 0.2]}}'" in cmds, cmds
     assert any("--profile workflow/profiles/default" in c for c in cmds), cmds
     assert len(cmds) >= 10, cmds
 

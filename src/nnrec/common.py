@@ -219,11 +219,21 @@ def load_model_npz(path: str | os.PathLike) -> dict[str, np.ndarray]:
 
 
 def save_figure(fig: Any, path: str | os.PathLike, **kwargs: Any) -> None:
-    """Save a matplotlib figure atomically with reproducible metadata, then close it."""
+    """Save a matplotlib figure atomically with reproducible metadata, then close it.
+
+    A PNG also records the smallest text the figure draws (points at its drawn size, the
+    ``nnrec.layout.MIN_TEXT_KEY`` text chunk), from which the report tells how large it prints."""
     import matplotlib.pyplot as plt
+
+    from nnrec.layout import MIN_TEXT_KEY
+    from nnrec.plots import min_text_pt
 
     path = Path(path)
     meta = {"png": {"Software": None}, "svg": {"Date": None}, "pdf": {"CreationDate": None}}
+    if path.suffix == ".png" and "metadata" not in kwargs:
+        smallest = min_text_pt(fig)
+        if smallest is not None:
+            meta["png"][MIN_TEXT_KEY] = f"{smallest:.2f}"
     kwargs.setdefault("metadata", meta.get(path.suffix.lstrip("."), None))
     kwargs.setdefault("dpi", 150)
     kwargs.setdefault("bbox_inches", "tight")

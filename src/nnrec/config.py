@@ -105,10 +105,16 @@ def cross_references(config: dict) -> list[str]:
         if ocr.get("headline_classifier") not in enabled:
             out.append(f"config key 'ocr.headline_classifier': value {ocr.get('headline_classifier')!r} is not an "
                        f"enabled entry of ocr.classifiers (enabled: {', '.join(enabled) or 'none'})")
+    # the fidelity rules score ocr.classifiers and fidelity.classifiers under one name space
+    fid = config.get("fidelity") or {}
+    both = sorted(set((ocr.get("classifiers") or {})) & set(fid.get("classifiers") or {}))
+    for name in both:
+        out.append(f"config key 'fidelity.classifiers.{name}': {name!r} is also an entry of ocr.classifiers, which "
+                   "the fidelity rules score already; give it another name or remove one of them")
     # Q3 runs live in results/numpy_nn/q3_lr{tag}/: two different rates must not share a folder
     q3, fc = _get(config, ("numpy_nn", "q3")) or {}, _get(config, ("pytorch", "nist36_fc")) or {}
-    named = [(f"numpy_nn.q3.lrs[{i}]", lr) for i, lr in enumerate(q3.get("lrs") or [])]
-    if "numpy_lr" in fc:
+    named = [(f"numpy_nn.q3.lr_grid[{i}]", lr) for i, lr in enumerate(q3.get("lr_grid") or [])]
+    if fc.get("numpy_lr") is not None:
         named.append(("pytorch.nist36_fc.numpy_lr", fc["numpy_lr"]))
     seen: dict[str, tuple[str, float]] = {}
     for key, lr in named:
@@ -135,7 +141,7 @@ def cross_references(config: dict) -> list[str]:
 def typed_command_line_config(cli: Mapping) -> dict:
     """Snakemake's ``--config`` values with the scalars inside nested values read as YAML.
 
-    Snakemake 9 reads ``--config numpy_nn='{q3: {lrs: [0.002, 0.02]}}'`` with YAML's BaseLoader, so
+    Snakemake 9 reads ``--config numpy_nn='{q3: {lr_grid: [0.002, 0.02]}}'`` with YAML's BaseLoader, so
     every scalar inside arrives as a string ('0.002'). Each such string is read again with
     ``yaml.safe_load``, as config.yaml is: numbers, booleans and null get their type; a string that
     YAML reads as a list or mapping stays a string. Top-level values (typed by Snakemake) are kept.

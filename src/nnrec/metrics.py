@@ -27,3 +27,12 @@ def top_confused_pairs(conf: np.ndarray, classes, k: int = 10) -> list[dict]:
         out.append({"pair": [str(classes[i]), str(classes[j])], "count": int(counts[o]),
                     "true_a_pred_b": int(conf[i, j]), "true_b_pred_a": int(conf[j, i])})
     return out
+
+
+def confusion_record(y_true, y_pred, classes, k: int = 10) -> dict:
+    """A JSON-ready test confusion: ``n_test``, ``errors``, ``accuracy``, ``top_pairs`` (the ``k``
+    most confused unordered pairs, :func:`top_confused_pairs`) and the ``matrix`` (rows: true class)."""
+    conf = confusion_matrix(y_true, y_pred, len(classes))
+    n = int(conf.sum())
+    return {"n_test": n, "errors": int(n - np.trace(conf)), "accuracy": float(np.trace(conf) / n) if n else None,
+            "top_pairs": top_confused_pairs(conf, classes, k), "matrix": conf.tolist()}

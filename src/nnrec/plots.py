@@ -4,8 +4,13 @@ The one convention of every plotting function in nnrec (here, ``numpy_nn.plots``
 ``torch_models.plots``, ``ocr.figures``): it **returns** a matplotlib Figure and writes nothing; the
 caller saves it with :func:`nnrec.common.save_figure` (atomic, PNG at 150 dpi, reproducible metadata).
 
-Style for the PDF: figures are sized for an A4 text column (``COLUMN_IN`` = 6.7 in wide); use
-:func:`new_figure` to get a figure with the shared style applied.
+Size for the PDF: the writeup prints a figure at the size it is drawn at, shrunk only when it is
+wider than the A4 text column (6.85 in, :mod:`nnrec.layout`), taller than the figures' height limit,
+or wider than its template asks. So a figure is drawn at most ``COLUMN_IN`` = 6.7 in wide, at most
+``MAX_HEIGHT_IN`` tall, with no text under ``MIN_TEXT_PT`` points: every text then prints at least
+that large (``tests/test_figures.py`` checks every plotting function; the renderer warns about any
+figure whose text would print smaller). Use :func:`new_figure` to get a figure with the shared
+style applied. :func:`drawn_text_sizes` and :func:`undrawn_legend_entries` are the checks.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
-COLUMN_IN = 6.7  # text width of the A4 page (174 mm) in inches
+from nnrec.layout import MIN_TEXT_PT  # noqa: E402
+
+COLUMN_IN = 6.7  # drawn width of a full-width figure (the A4 text column is 174 mm = 6.85 in)
+MAX_HEIGHT_IN = 7.8  # drawn height limit (the report's figure height limit is 205 mm = 8.07 in)
 DPI = 150
 COLORS = {"sigmoid": "#1f5fa8", "tanh": "#c0392b", "relu": "#2e8b57", "train": "#1f5fa8", "valid": "#c0392b",
           "test": "#7d3c98", "zero": "#c0392b", "xavier": "#1f5fa8"}
@@ -32,6 +40,91 @@ STYLE = {
 
 def apply_style() -> None:
     plt.rcParams.update(STYLE)
+
+
+def drawn_text_sizes(fig) -> list[tuple[float, str]]:
+    """(size in points, text) of every non-empty text ``fig`` draws (titles, labels, tick labels,
+    legends, colour bars, annotations), found by drawing it once and recording the renderer's
+    text calls, so hidden texts and ticks outside the axes are left out."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    canvas = fig.canvas if isinstance(fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(fig)
+    renderer = canvas.get_renderer()
+    seen: list[tuple[float, str]] = []
+    draw_text = renderer.draw_text
+
+    def record(gc, x, y, s, prop, angle, ismath=False, mtext=None):
+        if str(s).strip():
+            seen.append((float(prop.get_size_in_points()), str(s)))
+        return draw_text(gc, x, y, s, prop, angle, ismath=ismath, mtext=mtext)
+
+    renderer.draw_text = record
+    try:
+        fig.draw(renderer)
+    finally:
+        del renderer.draw_text
+    return seen
+
+
+def min_text_pt(fig) -> float | None:
+    """The smallest text ``fig`` draws, in points at its own size (None when it draws no text)."""
+    sizes = drawn_text_sizes(fig)
+    return min(s for s, _ in sizes) if sizes else None
+
+
+def undrawn_legend_entries(fig) -> list[str]:
+    """Labels listed in a legend of ``fig`` whose line draws nothing: no two consecutive finite
+    points for a line style to join and no marker on a finite point (a one-epoch curve without
+    markers, a series of NaNs)."""
+    from matplotlib.lines import Line2D
+
+    out = []
+    for ax in fig.axes:
+        legend = ax.get_legend()
+        if legend is None:
+            continue
+        handles = getattr(legend, "legend_handles", None) or getattr(legend, "legendHandles", [])
+        labels = [t.get_text() for t in legend.get_texts()]
+        originals = {h.get_label(): h for h in ax.get_lines()}
+        for label, handle in zip(labels, handles):
+            line = originals.get(label)
+            if line is None or not isinstance(line, Line2D):
+                continue
+            xy = np.asarray(line.get_xydata(), dtype=float).reshape(-1, 2)  # units (class names) converted
+            x, y = xy[:, 0], xy[:, 1]
+            finite = np.isfinite(x) & np.isfinite(y)
+            joined = line.get_linestyle() not in ("None", "", " ") and bool(np.any(finite[1:] & finite[:-1]))
+            marked = line.get_marker() not in (None, "None", "", " ") and bool(finite.any())
+            if not line.get_visible() or not (joined or marked):
+                out.append(label)
+    return out
+
+
+def series(ax, x, y, *fmt, point_marker: str = "o", **kw):
+    """``ax.plot`` that stays visible however short the series: a curve with no two consecutive
+    finite points (a one-epoch run) gets a ``point_marker`` (hollow unless "o"), since a line
+    needs two points. None values become NaN."""
+    x = np.asarray([np.nan if v is None else v for v in x], dtype=float)
+    y = np.asarray([np.nan if v is None else v for v in y], dtype=float)
+    finite = np.isfinite(x) & np.isfinite(y)
+    lines = ax.plot(x, y, *fmt, **kw)
+    if not np.any(finite[1:] & finite[:-1]):
+        for line in lines:
+            if line.get_marker() in (None, "None", "", " "):
+                line.set_marker(point_marker)
+                line.set_markersize(4.5)
+                if point_marker != "o":
+                    line.set_markerfacecolor("none")
+    return lines
+
+
+def epoch_axis(*axes) -> None:
+    """Whole numbers only on the x axis of ``axes`` (epochs, iterations): a one-epoch run gets the
+    tick 1, not 0.96 ... 1.04."""
+    from matplotlib.ticker import MaxNLocator
+
+    for ax in axes:
+        ax.xaxis.set_major_locator(MaxNLocator(integer=True, min_n_ticks=1))
 
 
 def new_figure(ncols: int = 1, nrows: int = 1, width: float = COLUMN_IN, aspect: float = 0.62,
@@ -95,6 +188,7 @@ def plot_zero_init(res: dict[str, Any]):
         b.text(0.03, 0.1, "zero init: exactly 0 (drawn at 1e-18)", transform=b.transAxes, fontsize=8,
                color=COLORS["zero"])
     b.set(xlabel="epoch", ylabel="max difference between hidden units")
+    epoch_axis(a, b)
     return _done(fig, b)
 
 
@@ -114,7 +208,7 @@ def plot_init_scaling(res: dict[str, Any]):
 
 def plot_softmax_stability(rows: Sequence[dict[str, Any]]):
     """Fraction of non-finite outputs of the naive and the stable softmax vs the input scale."""
-    fig, ax = new_figure(1, 1, width=COLUMN_IN * 0.6, aspect=0.6)
+    fig, ax = new_figure(1, 1, width=COLUMN_IN * 0.55, aspect=0.65)
     scales = [r["scale"] for r in rows]
     ax.semilogx(scales, [r["naive_nonfinite_fraction"] for r in rows], "o-", color=COLORS["zero"], label="naive")
     ax.semilogx(scales, [r["stable_nonfinite_fraction"] for r in rows], "s--", color=COLORS["xavier"],
@@ -126,28 +220,36 @@ def plot_softmax_stability(rows: Sequence[dict[str, Any]]):
 # --------------------------------------------------------------------------- shared by several parts
 def plot_confusion(conf, classes: Sequence[str], title: str = "", counts: bool | None = None):
     """Confusion matrix (rows: true class, columns: predicted) with a colour bar; the counts are
-    written in the cells when there are few classes (12 or fewer) or ``counts`` is true."""
+    written in the cells when there are few classes (12 or fewer) or ``counts`` is true. Drawn
+    3.2 in wide for up to 12 classes, 5 in for more (the writeup shows them at 48% and 75% of the
+    column), with every label at 7 pt or more."""
+    apply_style()
     conf = np.asarray(conf)
     n = len(classes)
     small = n <= 12
     counts = small if counts is None else counts
-    fig, ax = plt.subplots(figsize=(4.6, 3.8) if small else (8, 7))
+    fig, ax = plt.subplots(figsize=(3.2, 2.9) if small else (4.85, 4.35))
+    ax.grid(False)
     im = ax.imshow(conf, cmap="Blues")
     long_names = max((len(str(c)) for c in classes), default=0) > 2
-    fs = 7 if small else 6
-    ax.set_xticks(range(n), classes, fontsize=fs, rotation=60 if long_names else 0, ha="right" if long_names else "center")
-    ax.set_yticks(range(n), classes, fontsize=fs)
+    ax.set_xticks(range(n), classes, fontsize=7, rotation=60 if long_names else 0,
+                  ha="right" if long_names else "center", rotation_mode="anchor" if long_names else "default")
+    ax.set_yticks(range(n), classes, fontsize=7)
+    ax.tick_params(length=2, pad=1.5)
     if counts:
         for i in range(conf.shape[0]):
             for j in range(conf.shape[1]):
                 if conf[i, j]:
-                    ax.text(j, i, int(conf[i, j]), ha="center", va="center", fontsize=6,
+                    ax.text(j, i, int(conf[i, j]), ha="center", va="center", fontsize=7,
                             color="white" if conf[i, j] > conf.max() / 2 else "black")
-    ax.set(xlabel="predicted", ylabel="true")
+    ax.set_xlabel("predicted", fontsize=8)
+    ax.set_ylabel("true", fontsize=8)
     if title:
-        ax.set_title(title, fontsize=9)
-    fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04, label="test examples")
-    fig.tight_layout()
+        ax.set_title(title, fontsize=8.5)
+    cbar = fig.colorbar(im, ax=ax, fraction=0.046, pad=0.04)
+    cbar.set_label("test examples", fontsize=7.5)
+    cbar.ax.tick_params(labelsize=7)
+    fig.tight_layout(pad=0.3)
     return fig
 
 
@@ -161,11 +263,47 @@ def plot_message(text: str):
 
 def plot_contact_sheet(sheet: np.ndarray, classes: Sequence[str], per_class: int, title: str):
     """A contact sheet (one row of ``per_class`` samples per class, as made by
-    :func:`nnrec.data.standin.contact_sheet`) with the class names down the side."""
-    fig, ax = plt.subplots(figsize=(0.32 * per_class + 0.6, 0.3 * len(classes)))
+    :func:`nnrec.data.standin.contact_sheet`) with the class names down the side; 7 in tall (the
+    figures' height limit is about 8 in), labels at 7 pt."""
+    import textwrap
+
+    apply_style()
+    rows = len(classes)
+    height = min(MAX_HEIGHT_IN - 0.6, 0.2 * rows)
+    img_w = height * sheet.shape[1] / sheet.shape[0]
+    fig, ax = plt.subplots(figsize=(max(img_w + 0.35, 2.0), height + 0.45))
+    ax.grid(False)
     ax.imshow(sheet, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
-    step = sheet.shape[0] / len(classes)
-    ax.set_yticks([step * (i + 0.5) for i in range(len(classes))], classes, fontsize=6)
+    step = sheet.shape[0] / rows
+    ax.set_yticks([step * (i + 0.5) for i in range(rows)], classes, fontsize=7)
+    ax.tick_params(length=0, pad=2)
     ax.set_xticks([])
-    ax.set_title(title, fontsize=6)
+    ax.set_title("\n".join(textwrap.wrap(title, 34)), fontsize=7.5)
+    fig.tight_layout(pad=0.2)
+    return fig
+
+
+def plot_sheet_panels(panels: Sequence[tuple[str, np.ndarray]], classes: Sequence[str], per_class: int,
+                      fontsize: float = 8.0):
+    """Contact sheets of the same classes from several sources side by side (``panels``: (title,
+    sheet) pairs, each sheet one row of ``per_class`` samples per class of ``classes``, as made by
+    :func:`nnrec.data.standin.contact_sheet` with ``classes=``), class names down the left. 0.3 in
+    per sample; the text is scaled with the figure's width so that, printed at the text column's
+    width (:data:`COLUMN_IN`), it is ``fontsize`` points or larger."""
+    import textwrap
+
+    n = max(1, len(panels))
+    width = n * (0.3 * per_class + 0.15) + 0.4
+    fontsize = fontsize * max(1.0, width / COLUMN_IN)
+    fig, axes = plt.subplots(1, n, figsize=(width, 0.3 * len(classes) + 0.9), squeeze=False)
+    for k, (ax, (title, sheet)) in enumerate(zip(axes[0], panels)):
+        ax.imshow(sheet, cmap="gray", vmin=0, vmax=1, interpolation="nearest")
+        step = sheet.shape[0] / len(classes)
+        ax.set_yticks([step * (i + 0.5) for i in range(len(classes))], classes if k == 0 else [], fontsize=fontsize)
+        ax.set_xticks([])
+        ax.tick_params(length=0)
+        # wrapped to the panel's width (about 0.6 em per character), so neighbouring titles never overlap
+        chars = max(10, int(0.3 * per_class * 72 / (0.6 * fontsize)))
+        ax.set_title("\n".join(textwrap.wrap(title, chars)), fontsize=fontsize)
+    fig.tight_layout()
     return fig

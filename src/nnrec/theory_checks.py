@@ -333,5 +333,20 @@ def run_all(cfg: dict) -> dict[str, Any]:
         "zero_init": train_zero_vs_random(cfg, seed + 7),
         "init_scaling": init_scale_profiles(cfg, seed + 8),
     }
-    checks["all_passed"] = bool(all(v.get("passed", True) for v in checks.values() if isinstance(v, dict)))
+    checks["all_passed"] = all_passed(checks)
     return checks
+
+
+#: entries of :func:`run_all` that are measurements shown in a figure, not checks with a verdict
+MEASUREMENTS = ("init_scaling",)
+
+
+def all_passed(checks: dict[str, Any], measurements: tuple[str, ...] = MEASUREMENTS) -> bool:
+    """True when every check passed. Every entry other than a measurement must carry its verdict
+    (``passed``, a bool): a check without one raises ValueError naming it, never counts as passed."""
+    no_verdict = [k for k, v in checks.items() if isinstance(v, dict) and k not in measurements
+                  and not isinstance(v.get("passed"), bool)]
+    if no_verdict:
+        raise ValueError(f"theory checks without a 'passed' verdict: {', '.join(no_verdict)} "
+                         f"(a measurement belongs in nnrec.theory_checks.MEASUREMENTS)")
+    return all(v["passed"] for k, v in checks.items() if isinstance(v, dict) and k not in measurements)

@@ -86,13 +86,13 @@ def weights_sha256(backbone):
 
 
 # ----------------------------------------------------------------------------------- Q3 runs
-def lr_tag(lr):
-    """The learning rate as it appears in a path: 0.002 -> '0.002', 3e-05 -> '3e-05'."""
-    return f"{float(lr):g}"
+from nnrec.common import is_missing, read_result
+from nnrec.config import lr_tag  # the learning rate as it appears in a path: 0.002 -> '0.002', 3e-05 -> '3e-05'
 
 
-def q3_lr_tags():
-    return [lr_tag(lr) for lr in config["numpy_nn"]["q3"]["lrs"]]
+def q3_grid_tags():
+    """The rates of Q3.2's sweep (numpy_nn.q3.lr_grid), as path tags."""
+    return [lr_tag(lr) for lr in config["numpy_nn"]["q3"]["lr_grid"]]
 
 
 def q3_run_file(lr, name):
@@ -107,6 +107,54 @@ def q3_run_dirs(tag):
     ]
 
 
+Q3_CHOICE = "results/numpy_nn/q3/lr_choice.json"
+
+
+def q3_lr_choice():
+    """The sweep's record written by the checkpoint q3_lr_choice (nnrec.numpy_nn.q3.choose_lr), or
+    None when NIST36 is missing (the record is then a placeholder and nothing depends on a rate).
+    Only for input functions: until the checkpoint has run, Snakemake schedules it first and asks
+    again."""
+    record = read_result(checkpoints.q3_lr_choice.get().output.choice, ("chosen_tag", "study"))
+    return None if is_missing(record) else record
+
+
+def q3_study_runs(wildcards=None):
+    """{lr tag: [main run folder, repeat folders]} of the Q3 study the sweep chose (best, best /
+    lr_factor, best x lr_factor); a rate on the grid reuses its grid run. Empty without data."""
+    choice = q3_lr_choice()
+    return {s["tag"]: q3_run_dirs(s["tag"]) for s in choice["study"]} if choice else {}
+
+
+def q3_study_files(*names):
+    """Input function: the files ``names`` of every run of the Q3 study."""
+
+    def files(wildcards):
+        return [f"{d}/{n}" for dirs in q3_study_runs().values() for d in dirs for n in names]
+
+    return files
+
+
+def fc_numpy_tag():
+    """The numpy run the torch FC mirrors: pytorch.nist36_fc.numpy_lr when set, else the rate the
+    sweep chose (None without data)."""
+    lr = config["pytorch"]["nist36_fc"]["numpy_lr"]
+    if lr is not None:
+        return lr_tag(lr)
+    choice = q3_lr_choice()
+    return choice["chosen_tag"] if choice else None
+
+
+def fc_numpy_file(name):
+    """Input function: the file ``name`` of the numpy run the torch FC mirrors (none without data)."""
+
+    def file(wildcards):
+        tag = fc_numpy_tag()
+        return q3_run_file(tag, name) if tag else []
+
+    return file
+
+
 # ----------------------------------------------------------------------- other parts' variants
 def ocr_pages():
     return list(config["ocr"]["pages"])
@@ -115,6 +163,18 @@ def ocr_pages():
 def ocr_classifiers():
     """The enabled OCR classifiers, {name: spec} (each spec names its weights file)."""
     return {name: spec for name, spec in config["ocr"]["classifiers"].items() if spec["enabled"]}
+
+
+def fidelity_classifiers():
+    """The classifiers scored on the development handwriting, {name: spec}: the enabled
+    ocr.classifiers, then the enabled fidelity.classifiers (the names never overlap: config check)."""
+    extra = config["fidelity"]["classifiers"]
+    return ocr_classifiers() | {name: spec for name, spec in extra.items() if spec["enabled"]}
+
+
+def fidelity_sets():
+    """The development sets the classifiers are scored on (fidelity.sets)."""
+    return list(config["fidelity"]["sets"])
 
 
 def autoencoder_runs():
@@ -130,8 +190,10 @@ def flower_backbones():
 
 
 # ------------------------------------------------------------------------------ final outputs
-def report_inputs():
-    """Every result file the writeup reads, per part (the report rule depends on all of them)."""
+def report_inputs(chosen=True):
+    """Every result file the writeup reads, per part (the report rule depends on all of them). The
+    runs of Q3's study depend on the rate the sweep chose: with ``chosen`` (the default) call it
+    from an input function only (see q3_lr_choice); ``chosen=False`` leaves them out."""
     return {
         "data": ["results/data/nist36_contact_sheet.png"],
         "theory": [
@@ -148,9 +210,21 @@ def report_inputs():
         "q2": ["results/numpy_nn/q2/metrics.json", "results/numpy_nn/q2/training.png"],
         "q3": [
             f"results/numpy_nn/q3/{f}"
-            for f in ("summary.json", "accuracy.png", "loss.png", "weights.png", "confusion.png", "seeds.png")
+            for f in (
+                "summary.json",
+                "lr_choice.json",
+                "lr_sweep.png",
+                "accuracy.png",
+                "loss.png",
+                "weights.png",
+                "confusion.png",
+                "seeds.png",
+                "best/weights.npz",
+            )
         ]
-        + [f"results/numpy_nn/q3_lr{tag}/curves.png" for tag in q3_lr_tags()],
+        # the sweep's runs, then (an input function, once the rate is chosen) the study's runs
+        + [f"results/numpy_nn/q3_lr{tag}/metrics.json" for tag in q3_grid_tags()]
+        + (q3_study_report_files() if chosen else []),
         "q4": [f"results/ocr/{p}{ext}" for p in ocr_pages() for ext in (".txt", ".json", ".png", "_crops.png")]
         + [
             "results/ocr/summary.json",
@@ -159,6 +233,9 @@ def report_inputs():
             "results/ocr/failures/failures.json",
             "results/ocr/failures/failures.png",
         ],
+        "fidelity": ["results/fidelity/summary.json"]
+        + [f"results/fidelity/{s}/{c}.json" for s in fidelity_sets() for c in fidelity_classifiers()]
+        + [f"results/fidelity/{s}/contact_sheet.png" for s in fidelity_sets()],
         "q5": [
             f"results/autoencoder/{f}"
             for f in ("metrics.json", "reconstructions.png", "loss.png", "psnr_per_class.png")
@@ -207,6 +284,7 @@ def headline_files():
     return [
         "results/numpy_nn/q2/headline.json",
         "results/numpy_nn/q3/headline.json",
+        "results/fidelity/headline.json",
         "results/ocr/headline.json",
         "results/autoencoder/headline.json",
         "results/pytorch/q6_1/headline.json",
@@ -218,6 +296,21 @@ def headline_files():
 def flat(parts):
     """The files of report_inputs(), each once, sorted."""
     return sorted({f for files in parts.values() for f in files})
+
+
+def q3_study_report_files(wildcards=None):
+    """What the writeup reads of the runs the sweep chose: every study run's metrics (the histories
+    of Q3.2, the seed twin of Q6.1.1's cross-check), each rate's main-run curves and the chosen
+    run's initial weights (Q3.3). An input function (see q3_lr_choice)."""
+    choice = q3_lr_choice()
+    if not choice:
+        return []
+    runs = q3_study_runs().values()
+    return (
+        [f"{d}/metrics.json" for dirs in runs for d in dirs]
+        + [f"{dirs[0]}/curves.png" for dirs in runs]
+        + [q3_run_file(choice["chosen_tag"], "weights_init.npz")]
+    )
 
 
 def get_final_output():

@@ -26,17 +26,17 @@ rule q2:
 
 # ------------------------------------------------------------------------------------------- Q3
 Q3 = NNP["q3"]
-# the settings every Q3 run shares (the lr comes from the wildcard, so editing the list of lrs
-# reruns only the runs whose lr changed, plus the summary)
+# the settings every Q3 run shares (the lr comes from the wildcard, so editing the grid reruns only
+# the runs whose lr changed, the sweep's checkpoint and what depends on the rate it chooses)
 Q3_RUN_CFG = {k: Q3[k] for k in ("hidden", "activation", "epochs", "batch_size")} | {
     k: NNP[k] for k in ("loss_reduction", "dtype")
 }
-Q3_LR_TAGS = q3_lr_tags()
 Q3_WILDCARDS = dict(lr=r"[0-9][0-9.e+-]*", seed=r"[0-9]+")
 
 
 rule q3_train:
-    """One Q3 run at learning rate {lr} with the part's seed (the runs shown in Q3.1/Q3.2)."""
+    """One Q3 run at learning rate {lr} with the part's seed: a rate of the sweep's grid, or a rate of
+    the study the sweep chose (Q3.1/Q3.2)."""
     input:
         prov=prov("nist36"),
     output:
@@ -84,12 +84,39 @@ use rule q3_train as q3_train_repeat with:
         repeat=True,
 
 
-rule q3_summary:
-    """Best lr (mean valid accuracy over seeds), its test accuracy, Q3.3 weights, Q3.4 confusion."""
+checkpoint q3_lr_choice:
+    """Q3.2's sweep: the grid rate with the highest final validation accuracy, and the study's three
+    rates around it (lr_choice.json); the study's runs and everything after them depend on it."""
     input:
         prov=prov("nist36"),
-        runs=[f"{d}/metrics.json" for tag in Q3_LR_TAGS for d in q3_run_dirs(tag)],
-        weights=[f"{d}/weights.npz" for tag in Q3_LR_TAGS for d in q3_run_dirs(tag)],
+        runs=[q3_run_file(tag, "metrics.json") for tag in q3_grid_tags()],
+    output:
+        choice=Q3_CHOICE,
+        figure="results/numpy_nn/q3/lr_sweep.png",
+    log:
+        "logs/numpy_nn/q3_lr_choice.log",
+    benchmark:
+        "benchmarks/numpy_nn/q3_lr_choice.tsv"
+    threads: 1
+    resources:
+        mem_mb=300,
+        runtime=2,
+    params:
+        cfg={k: Q3[k] for k in ("lr_grid", "lr_factor")} | {"seed": NNP["seed"]},
+        # {lr tag: grid run folder}: the script reads the runs by this, not by input order
+        runs={tag: q3_run_dirs(tag)[0] for tag in q3_grid_tags()},
+    script:
+        "../scripts/q3_lr_choice.py"
+
+
+rule q3_summary:
+    """The study the sweep chose (best, / and x lr_factor, every seed): its test accuracy, Q3.3
+    weights, Q3.4 confusion, and q3/best/weights.npz (the OCR step's network)."""
+    input:
+        prov=prov("nist36"),
+        choice=Q3_CHOICE,
+        runs=q3_study_files("metrics.json"),
+        weights=q3_study_files("weights.npz"),
     output:
         summary="results/numpy_nn/q3/summary.json",
         best_weights="results/numpy_nn/q3/best/weights.npz",
@@ -109,8 +136,8 @@ rule q3_summary:
         mem_mb=1500,
         runtime=5,
     params:
-        cfg=Q3_RUN_CFG | {k: Q3[k] for k in ("lrs", "repeat_seeds", "top_pairs")} | {"seed": NNP["seed"]},
+        cfg=Q3_RUN_CFG | {k: Q3[k] for k in ("repeat_seeds", "top_pairs")} | {"seed": NNP["seed"]},
         # {lr tag: [main run folder, repeat folders]}: the script reads the runs by this, not by input order
-        runs={tag: q3_run_dirs(tag) for tag in Q3_LR_TAGS},
+        runs=lambda w: q3_study_runs(),
     script:
         "../scripts/q3_summary.py"

@@ -34,6 +34,7 @@ rule ocr_page:
     params:
         cfg=OCR_READ_CFG,
         classifiers=OCR_CLASSIFIERS,
+        headline_classifier=OCR["headline_classifier"],  # whose reading <page>.txt holds
         standin=config.get("standin"),
         image=lambda w: f"resources/ocr_pages/images/{w.page}.jpg",
         ground_truth="resources/ocr_pages/ground_truth.json",

@@ -7,11 +7,12 @@ PT = config["pytorch"]
 
 
 rule torch_nist36_fc:
-    """Q6.1.1: the Q3 network in PyTorch, from the numpy run's initial weights and batches."""
+    """Q6.1.1: the Q3 network in PyTorch, from the numpy run's initial weights and batches (the run at
+    the rate Q3.2's sweep chose, unless pytorch.nist36_fc.numpy_lr names one)."""
     input:
         prov=prov("nist36"),
-        numpy_metrics=q3_run_file(PT["nist36_fc"]["numpy_lr"], "metrics.json"),
-        numpy_init=q3_run_file(PT["nist36_fc"]["numpy_lr"], "weights_init.npz"),
+        numpy_metrics=fc_numpy_file("metrics.json"),
+        numpy_init=fc_numpy_file("weights_init.npz"),
     output:
         metrics="results/pytorch/nist36_fc/metrics.json",
         model="results/pytorch/nist36_fc/model.pt",
@@ -29,6 +30,7 @@ rule torch_nist36_fc:
     params:
         cache_key=cache_key("torch_nist36.py", "nist36"),
         arch="fc",
+        top_pairs=config["numpy_nn"]["q3"]["top_pairs"],  # the test confusion's pairs, as Q3.4 lists them
         cfg=PT["nist36_fc"],
         seed=PT["seed"],
         device=PT["device"],
@@ -57,6 +59,7 @@ rule torch_nist36_cnn:
     params:
         cache_key=cache_key("torch_nist36.py", "nist36"),
         arch="cnn",
+        top_pairs=config["numpy_nn"]["q3"]["top_pairs"],  # the test confusion's pairs, as Q3.4 lists them
         cfg=PT["nist36_cnn"],
         seed=PT["seed"],
         device=PT["device"],

@@ -13,14 +13,21 @@ import numpy as np
 from nnrec import NIST36_CLASSES
 from nnrec.common import read_result, save_figure, write_json
 from nnrec.data import load_nist36
-from nnrec.numpy_nn import Network, check_gradients, make_autoencoder
-from nnrec.numpy_nn.autoencoder import (AE_RUN_KEYS, loss_shape, pca_fit, pca_reconstruct, per_class_mean, pick_examples,
-                                        psnr_per_image, reconstruct)
+from nnrec.numpy_nn import Network
+from nnrec.numpy_nn.autoencoder import (AE_RUN_KEYS, gradient_check, loss_shape, pca_fit, pca_reconstruct,
+                                        per_class_mean, pick_examples, psnr_per_image, reconstruct, shown_measures)
 from nnrec.numpy_nn.plots import plot_ae_loss, plot_psnr_per_class, plot_reconstructions
 
 sm = snakemake  # noqa: F821
 log = job.log
 cfg = sm.params.cfg
+# gradient check of the autoencoder architecture (small input, float64) first: a failure stops the
+# run (GradientCheckFailed), as Q2's does
+gc = cfg["gradcheck"]
+grad = gradient_check(gc["input_size"], cfg["code_size"], gc["n_examples"], gc["eps"], gc["tol"], cfg["seed"],
+                      cfg["loss_reduction"])
+log.info(f"autoencoder gradient check: max relative error {grad['max_rel_error']:.2e} (pass)")
+
 xtr, _ = load_nist36(job.data_dir, "train")
 xva, yva = load_nist36(job.data_dir, "valid")
 xte, _ = load_nist36(job.data_dir, "test")
@@ -45,23 +52,16 @@ for label, rec in recons.items():
                       "test_psnr_mean": float(psnr_per_image(xte, recons_test[label]).mean())}
     log.info(f"{label}: mean validation PSNR {p.mean():.3f} dB (sd {p.std():.3f})")
 
-# gradient check of the autoencoder architecture (small input, float64)
-gc = cfg["gradcheck"]
-rng = np.random.default_rng([cfg["seed"], 7])
-ae = make_autoencoder(gc["input_size"], cfg["code_size"], rng, dtype=np.float64, reduction=cfg["loss_reduction"])
-xg = rng.uniform(size=(gc["n_examples"], gc["input_size"]))
-grad = check_gradients(ae, xg, xg, gc["eps"])
-grad["passed"] = bool(grad["max_rel_error"] < gc["tol"])
-grad["tol"] = gc["tol"]
-log.info(f"autoencoder gradient check: max relative error {grad['max_rel_error']:.2e} "
-         f"({'pass' if grad['passed'] else 'FAIL'})")
-
 # figures
 idx = pick_examples(yva, NIST36_CLASSES, cfg["show_classes"], cfg["show_per_class"])
 save_figure(plot_reconstructions(xva[idx], {k: v[idx] for k, v in recons.items()},
                                  [NIST36_CLASSES[yva[i]] for i in idx]), sm.output.recon_fig)
 save_figure(plot_ae_loss({f"{n} (lr {runs[n]['lr']:g})": runs[n]["history"] for n in names}), sm.output.loss_fig)
 save_figure(plot_psnr_per_class({k: v["psnr_per_class"] for k, v in methods.items()}), sm.output.psnr_fig)
+
+shown = shown_measures(xva, recons, idx, yva, NIST36_CLASSES)  # per shown image: PSNR and sharpness
+log.info("shown images: mean PSNR " + ", ".join(f"{k} {v:.2f} dB" for k, v in shown["psnr_mean"].items())
+         + "; mean sharpness " + ", ".join(f"{k} {v:.4f}" for k, v in shown["sharpness_mean"].items()))
 
 default = names[0]
 pca_label = f"PCA {cfg['pca_components']}"
@@ -78,6 +78,7 @@ summary = {
     "test_psnr": {k: v["test_psnr_mean"] for k, v in methods.items()},
     "psnr_definition": "skimage.metrics.peak_signal_noise_ratio(data_range=1) per validation image, then averaged",
     "code_size": cfg["code_size"], "n_valid": int(len(xva)), "shown_examples": {"indices": idx, "classes": cfg["show_classes"]},
+    "shown": shown,
     "gradcheck": grad, "batch_size": cfg["batch_size"], "momentum": cfg["momentum"],
     "loss_reduction": cfg["loss_reduction"], **job.meta(cfg, seed=cfg["seed"]),
 }

@@ -12,7 +12,7 @@ from nnrec.common import save_figure, write_json
 from nnrec.data import describe_source
 from nnrec.torch_models.flowers import BACKBONES, load_flowers, make_finetune_net, pretrained_weights, run_finetune
 from nnrec.torch_models.loop import pick_device, seed_torch
-from nnrec.torch_models.plots import plot_compare
+from nnrec.torch_models.plots import plot_stages
 
 sm = snakemake  # noqa: F821
 cfg, seed, backbone = dict(sm.params.cfg), int(sm.params.seed), sm.wildcards.backbone
@@ -34,13 +34,13 @@ for stage, r in (("frozen", res["frozen"]), ("full", res["full"])):
     hist = r.pop("history")
     r.pop("test_pred")
     stage_cfg = cfg["head"] if stage == "frozen" else cfg["full"]
-    hists[f"{backbone} {stage}"] = hist
+    hists[stage] = hist  # the figure's title names the backbone
     rows.append({"stage": stage, "method": ("new classifier on the frozen backbone (cached features)" if stage == "frozen"
                                             else "whole network fine-tuned at a lower rate"),
                  **r, "epochs": int(stage_cfg["epochs"]), "train_time_s": r["time_s"], "history": hist})
     job.log.info(f"{stage}: test accuracy {r['test_acc']:.4f} (valid {r['valid_acc']:.4f}) in {r['time_s']:.0f}s")
 best = max(rows, key=lambda r: r["valid_acc"])  # model selection on validation, never on test
-save_figure(plot_compare(hists, f"Flowers 17: fine-tuning {backbone}"), sm.output.curves)
+save_figure(plot_stages(hists, f"Flowers 17: fine-tuning {backbone}"), sm.output.curves)
 write_json(sm.output.metrics, {
     "part": "q6_2", "experiment": f"flowers_finetune_{backbone}", "backbone": backbone,
     "weights": BACKBONES[backbone][2], "weights_source": describe_source(sm.input.weights_prov), "weights_sha256": sha,

@@ -8,6 +8,7 @@ import numpy as np
 
 from nnrec.common import save_figure, write_json
 from nnrec.torch_models.flowers import ScratchNet, load_flowers
+from nnrec.torch_models.geometry import layer_geometry
 from nnrec.torch_models.loop import pick_device, seed_torch, train_image_classifier
 from nnrec.torch_models.plots import plot_history
 
@@ -27,6 +28,7 @@ save_figure(plot_history(hist, "Flowers 17: 3 conv + 2 FC from scratch"), sm.out
 write_json(sm.output.metrics, {
     "part": "q6_2", "experiment": "flowers_scratch", "method": "3 conv + 2 FC from scratch", **res,
     "epochs": int(cfg["epochs"]), "input_size": size, "split_source": split["source"], "classes": classes,
+    "layers": layer_geometry(model),  # kernel and pool sizes for the architecture description
     **{f"n_{k}": len(v[1]) for k, v in parts.items()},
     "train_time_s": hist["train_time"], "epoch_time_s_mean": float(np.mean(hist["epoch_time"])),
     "device": hist["device"], "config": cfg, "history": hist, **job.meta(cfg, seed=seed),

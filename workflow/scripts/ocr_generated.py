@@ -27,6 +27,7 @@ first_name, (reading, rec) = next(iter(res.items()))
 save_figure(plot_page(cases[first_name].image, reading.boxes, reading.line_of, rec["text"],
                       title=f"generated page {first_name}", true_lines=rec["true_lines"]), sm.output.figure)
 summary.update({
+    "iou_min": iou_min,  # a true box counts as found by a box with IoU >= this (ocr.iou_min)
     "classifiers_info": info, "classifier_training_data": describe_source(sm.input.nist36),
     **job.meta({"read": sm.params.cfg, "generated": gen}, seed=gen["seed"],
                data_source=f"generated pages (nnrec.data.pages, seed {gen['seed']}) from held-out stand-in characters"),

@@ -5,7 +5,7 @@ from nnrec.workflow import start
 job = start(snakemake)  # noqa: F821
 
 from nnrec.common import read_result, write_json
-from nnrec.ocr.pipeline import aggregate
+from nnrec.ocr.pipeline import aggregate, ocr_headline
 
 sm = snakemake  # noqa: F821
 # {page: its .json}, by name; each must hold what is read from it
@@ -23,11 +23,8 @@ det = summary["detection"]
 job.log.info(f"detection: {det['found']}/{det['true_chars']} found, {det['spurious']} spurious of {det['boxes']} boxes")
 for n, c in summary["classifiers"].items():
     job.log.info(f"{n}: char acc {c['char_acc']} word acc mean {c['word_acc']['mean']:.3f}")
-hc = sm.params.headline_classifier
-write_json(sm.output.headline, {
-    "q4_char_acc": summary["classifiers"].get(hc, {}).get("char_acc"),
-    "q4_detection_recall": det["recall"],
-    "q4_detection_precision": det["precision"],
-    "q4_headline_classifier": hc,
-    "q4_char_acc_mean_by_classifier": {n: c["char_acc"]["mean"] for n, c in summary["classifiers"].items()},
-})
+headline = ocr_headline(summary, sm.params.headline_classifier)  # what cannot be given says why
+for k, v in headline.items():
+    if isinstance(v, dict) and "missing" in v:
+        job.log.warning(f"{k}: {v['missing']}")
+write_json(sm.output.headline, headline)

@@ -8,6 +8,7 @@ import numpy as np
 
 from nnrec.common import save_figure, write_json
 from nnrec.numpy_nn import Network, check_gradients, run_rngs, toy_data, train_epoch
+from nnrec.numpy_nn.gradcheck import require_passed
 from nnrec.numpy_nn.plots import plot_q2_training
 
 sm = snakemake  # noqa: F821
@@ -71,5 +72,4 @@ metrics = {
 write_json(sm.output.metrics, metrics)
 save_figure(plot_q2_training(hist, len(x)), sm.output.figure)
 write_json(sm.output.headline, {"q2_gradcheck_max_rel_error": worst})
-if not passed:
-    raise RuntimeError(f"gradient check failed: worst relative error {worst:.2e} >= {gc['tol']:.0e}")
+require_passed("Q2 networks", worst, gc["tol"])  # a failure stops the run (the outputs are then removed)

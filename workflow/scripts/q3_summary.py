@@ -1,25 +1,28 @@
-"""Q3.2-Q3.4: pick the best learning rate, seed spread, test accuracy, weight images, confusion matrix."""
+"""Q3.2-Q3.4: the study around the rate the sweep chose (every seed), test accuracy of the chosen
+network, weight images, confusion matrix; q3/best/weights.npz for the OCR step."""
 
 from nnrec.workflow import start
 
 job = start(snakemake)  # noqa: F821
 
 from nnrec import NIST36_CLASSES
-from nnrec.common import copy_model_file, load_model_npz, save_figure, write_json
+from nnrec.common import copy_model_file, load_model_npz, read_result, save_figure, write_json
 from nnrec.numpy_nn import Network
 from nnrec.numpy_nn.plots import plot_curves, plot_first_layer_weights, plot_seed_spread
-from nnrec.numpy_nn.q3 import confusion_summary, load_runs, load_splits, select_best
+from nnrec.numpy_nn.q3 import confusion_summary, load_runs, load_splits, study_rows
 from nnrec.plots import plot_confusion
 
 sm = snakemake  # noqa: F821
 log = job.log
 cfg = sm.params.cfg
+choice = read_result(sm.input.choice, ("chosen_lr", "chosen_tag", "grid", "runs", "study", "factor", "selection"))
 runs, main_dir = load_runs(sm.params.runs)  # {lr: [main run, repeats]}, by the rule's layout
-best_lr, rows = select_best(runs)
+rows, best_by_mean = study_rows(runs, sm.params.runs, choice)
+best_lr = float(choice["chosen_lr"])
 best_dir = main_dir[best_lr]
-log.info("lr table: " + "; ".join(f"lr {r['lr']:g}: valid {r['valid_acc_mean']:.4f} +- {r['valid_acc_std']:.4f}"
+log.info("lr table: " + "; ".join(f"lr {r['lr']:g} ({r['role']}): valid {r['valid_acc_mean']:.4f} +- {r['valid_acc_std']:.4f}"
                                   for r in rows))
-log.info(f"best lr {best_lr:g} ({best_dir})")
+log.info(f"chosen lr {best_lr:g} ({best_dir}); highest mean over seeds: {best_by_mean:g}")
 
 splits, source = load_splits(job.data_dir, job.prov)
 net = Network.load(best_dir / "weights.npz")
@@ -39,7 +42,9 @@ save_figure(plot_confusion(conf["matrix"], NIST36_CLASSES), sm.output.confusion_
 save_figure(plot_seed_spread(rows), sm.output.seeds_fig)
 
 summary = {
-    "part": "q3", "best_lr": best_lr, "selection": "highest mean final validation accuracy over seeds",
+    "part": "q3", "best_lr": best_lr, "selection": choice["selection"],
+    "best_lr_by_seed_mean": best_by_mean,
+    "sweep": {k: choice[k] for k in ("grid", "runs", "chosen_lr", "chosen_valid_acc", "at_edge", "factor", "seed")},
     "lrs": rows, "seeds": [cfg["seed"], *cfg["repeat_seeds"]],
     "best_run": {"dir": str(best_dir), "seed": best_main["seed"], **best_main["final"]},
     "best_lr_over_seeds": next(r for r in rows if r["lr"] == best_lr),

@@ -23,6 +23,7 @@ problems = render_report(
     max_image_px=cfg["max_image_px"],
     on_fragment_error=cfg["on_fragment_error"],
     logger=log,
+    rules=list(sm.params.rules),
 )
 size_mb = Path(sm.output.pdf).stat().st_size / 1e6
 log.info(f"wrote {sm.output.pdf} ({size_mb:.2f} MB) in {job.elapsed():.1f} s")

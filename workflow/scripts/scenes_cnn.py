@@ -11,6 +11,7 @@ from nnrec.metrics import confusion_matrix
 from nnrec.plots import plot_confusion
 from nnrec.torch_models.loop import pick_device, seed_torch, train_image_classifier
 from nnrec.torch_models.plots import plot_history
+from nnrec.torch_models.geometry import layer_geometry
 from nnrec.torch_models.scenes import SceneCNN, scene_inputs
 
 sm = snakemake  # noqa: F821
@@ -31,6 +32,7 @@ save_figure(plot_confusion(conf, classes, "SUN CNN from scratch"), sm.output.con
 write_json(sm.output.metrics, {
     "part": "q6_1_4", "experiment": "sun_cnn", "method": "CNN from scratch", **res, "confusion": conf,
     "classes": classes, "epochs": int(cfg["epochs"]), "input_size": int(cfg["input_size"]),
+    "layers": layer_geometry(model),  # kernel and pool sizes for the architecture description
     **{f"n_{k}": v for k, v in n.items()}, "train_time_s": hist["train_time"],
     "epoch_time_s_mean": float(np.mean(hist["epoch_time"])), "device": hist["device"], "config": cfg,
     "history": hist, **job.meta(cfg, seed=seed),

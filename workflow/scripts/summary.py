@@ -1,4 +1,4 @@
-"""results/summary.json: merge the parts' headline.json files (null = part not run or data missing)."""
+"""results/summary.json: merge the parts' headline.json files (a value that is missing says why)."""
 
 from nnrec.workflow import start
 
@@ -8,11 +8,11 @@ from pathlib import Path
 
 from nnrec.common import write_json
 from nnrec.report import build_summary
+from nnrec.report.summary import missing_keys
 
 sm = snakemake  # noqa: F821
 summary = build_summary(list(sm.input.headlines), sm.input.nist36, Path.cwd())
-nulls = [k for k, v in summary.items() if v is None]
-if nulls:
-    job.log.info(f"keys without a value (part not run or data missing): {', '.join(nulls)}")
+for key, why in missing_keys(summary).items():
+    job.log.warning(f"{key}: missing: {why}")
 write_json(sm.output[0], summary)
 job.log.info(f"wrote {sm.output[0]} ({len(summary)} keys)")

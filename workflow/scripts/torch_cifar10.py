@@ -8,7 +8,8 @@ import numpy as np
 
 from nnrec.common import save_figure, write_json
 from nnrec.data import load_npz
-from nnrec.torch_models.cifar import check_cifar, run_cifar
+from nnrec.torch_models.cifar import build_cifar_model, check_cifar, run_cifar
+from nnrec.torch_models.geometry import layer_geometry
 from nnrec.torch_models.loop import pick_device
 from nnrec.torch_models.plots import plot_history
 
@@ -26,5 +27,6 @@ write_json(sm.output.metrics, {
     "part": "q6_1", "experiment": "cifar10", **res, "epochs": int(cfg["epochs"]),
     "train_time_s": hist["train_time"], "epoch_time_s_mean": float(np.mean(hist["epoch_time"])),
     "device": hist["device"], "classes": [str(c) for c in train.get("classes", [])], "config": cfg,
+    "layers": layer_geometry(build_cifar_model(cfg["model"])),  # kernel and pool sizes (the model run_cifar trains)
     "history": hist, **job.meta(cfg, seed=seed),
 })

@@ -10,8 +10,11 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from nnrec import NIST36_CLASSES
 from nnrec.common import load_model_npz, read_result, save_figure, write_json
 from nnrec.data import load_nist36
+from nnrec.metrics import confusion_record
+from nnrec.torch_models.geometry import layer_geometry
 from nnrec.torch_models.loop import pick_device
 from nnrec.torch_models.nist36 import crosscheck, fc_config_from_numpy_run, numpy_batch_order, run_nist36
 from nnrec.torch_models.plots import plot_crosscheck, plot_history
@@ -47,10 +50,13 @@ else:
     curve_key = "train"
 
 hist = res["history"]
+# the test confusion's most confused pairs, as Q3.4 lists them for the numpy network (same test images)
+extra["confusion"] = confusion_record(splits["test"][1], res["test_preds"], NIST36_CLASSES, sm.params.top_pairs)
 save_figure(plot_history(hist, f"NIST36 {arch.upper()}", train_key=curve_key), sm.output.curves)
 write_json(sm.output.metrics, {
     "part": "q6_1", "experiment": f"nist36_{arch}", "arch": arch, **res["final"],
     "best_epoch": hist["best_epoch"], "best_valid_acc": hist["best_valid_acc"], "n_params": res["n_params"],
     "train_time_s": hist["train_time"], "epoch_time_s_mean": float(np.mean(hist["epoch_time"])),
-    "device": hist["device"], "config": run_cfg, "history": hist, **extra, **job.meta(run_cfg, seed=seed),
+    "device": hist["device"], "config": run_cfg, "history": hist, "layers": layer_geometry(res["model"]), **extra,
+    **job.meta(run_cfg, seed=seed),
 })

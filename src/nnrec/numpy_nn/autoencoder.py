@@ -19,6 +19,24 @@ def make_autoencoder(d_in: int, code: int, rng, dtype=np.float32, reduction: str
                           loss="sse", reduction=reduction)
 
 
+def gradient_check(input_size: int, code_size: int, n_examples: int, eps: float, tol: float, seed: int,
+                   reduction: str = "sum") -> dict:
+    """Q5.1.1: central differences against backprop for the autoencoder architecture (a small
+    ``input_size``, float64, random inputs in [0, 1) as their own targets). Returns the result of
+    :func:`nnrec.numpy_nn.gradcheck.check_gradients` with ``passed`` and ``tol``; a failed check
+    raises :class:`nnrec.numpy_nn.gradcheck.GradientCheckFailed` (the run stops, as Q2's does)."""
+    from .gradcheck import check_gradients, require_passed
+
+    rng = np.random.default_rng([seed, 7])
+    ae = make_autoencoder(input_size, code_size, rng, dtype=np.float64, reduction=reduction)
+    x = rng.uniform(size=(n_examples, input_size))
+    res = check_gradients(ae, x, x, eps)
+    res["passed"] = bool(res["max_rel_error"] < tol)
+    res["tol"] = tol
+    require_passed(f"autoencoder {input_size} -> {code_size} x3 -> {input_size}", res["max_rel_error"], tol)
+    return res
+
+
 def init_momentum(params: dict) -> None:
     """Zero-initialised momentum accumulators ``m_<param>``, one per parameter (Q5.1.2)."""
     for k in [k for k in params if k[:1] in ("W", "b")]:
@@ -77,6 +95,34 @@ def psnr_per_image(x, recon, data_range: float = 1.0) -> np.ndarray:
     if x.shape != recon.shape:
         raise ValueError(f"PSNR: images {x.shape} and reconstructions {recon.shape} differ in shape")
     return np.array([peak_signal_noise_ratio(a, b, data_range=data_range) for a, b in zip(x, recon)])
+
+
+SHARPNESS_DEFINITION = ("mean gradient magnitude: the mean over the 32 x 32 pixels of |grad I| (numpy.gradient, "
+                        "central differences), intensities in [0, 1]; higher = sharper edges")
+
+
+def sharpness(images, side: int = 32) -> np.ndarray:
+    """Per image (rows of ``images``, side x side values): the mean gradient magnitude
+    (:data:`SHARPNESS_DEFINITION`). A blurred reconstruction scores below its original."""
+    x = np.asarray(images, dtype=np.float64).reshape(-1, side, side)
+    gy, gx = np.gradient(x, axis=(1, 2))
+    return np.sqrt(gx * gx + gy * gy).mean(axis=(1, 2))
+
+
+def shown_measures(x, recons: dict, idx, labels, classes) -> dict:
+    """Q5.3.1: what the figure of shown images says, per shown image: its class, and per method
+    (``recons = {label: reconstructions of every image}``) the PSNR and the sharpness, with the
+    originals' sharpness; plus the means over the shown images."""
+    idx = [int(i) for i in idx]
+    out = {"indices": idx, "labels": [str(classes[int(labels[i])]) for i in idx], "psnr": {}, "sharpness": {},
+           "sharpness_definition": SHARPNESS_DEFINITION}
+    out["sharpness"]["original"] = [float(v) for v in sharpness(np.asarray(x)[idx])]
+    for label, rec in recons.items():
+        out["psnr"][label] = [float(v) for v in psnr_per_image(np.asarray(x)[idx], np.asarray(rec)[idx])]
+        out["sharpness"][label] = [float(v) for v in sharpness(np.asarray(rec)[idx])]
+    out["psnr_mean"] = {k: float(np.mean(v)) for k, v in out["psnr"].items()}
+    out["sharpness_mean"] = {k: float(np.mean(v)) for k, v in out["sharpness"].items()}
+    return out
 
 
 def per_class_mean(values, labels, classes) -> dict:

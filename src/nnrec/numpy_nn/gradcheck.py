@@ -68,3 +68,15 @@ def check_gradients(net, x, target, eps: float = 1e-5) -> dict:
                   "max_rel_error": max(v["max_rel_error"] for v in report.values()),
                   "eps": eps}
     return report_all
+
+
+class GradientCheckFailed(RuntimeError):
+    """Analytic and numerical gradients disagree beyond the tolerance: the run stops (Q2 and Q5)."""
+
+
+def require_passed(what: str, max_rel_error: float, tol: float) -> None:
+    """Stop with :class:`GradientCheckFailed` naming ``what`` unless ``max_rel_error < tol`` (a NaN
+    error fails too)."""
+    if not float(max_rel_error) < float(tol):
+        raise GradientCheckFailed(f"{what}: gradient check failed: worst relative error {max_rel_error:.2e} "
+                                  f">= tolerance {tol:.0e}")

@@ -36,6 +36,14 @@ class Network:
             raise ValueError("a cross-entropy network needs a 'softmax' output activation")
         if self.loss not in ("xent", "sse"):
             raise ValueError(f"unknown loss {self.loss!r} (xent or sse)")
+        # softmax has no element-wise derivative: backward would treat it as linear, a silently wrong gradient
+        hidden_softmax = [i + 1 for i, a in enumerate(self.activations[:-1]) if a == "softmax"]
+        if hidden_softmax:
+            raise ValueError(f"layer(s) {hidden_softmax} of {len(self.activations)}: 'softmax' is only an output "
+                             "activation (with cross-entropy); a hidden layer takes sigmoid, tanh, relu or linear")
+        if self.loss == "sse" and self.activations[-1] == "softmax":
+            raise ValueError("a squared-error network cannot end in 'softmax' (its gradient is only implemented "
+                             "combined with cross-entropy)")
         self.names = layer_names(len(self.sizes) - 1)
 
     @classmethod

@@ -53,6 +53,27 @@ def load_classifiers(specs: dict, logger=None) -> tuple[dict, dict]:
     return classifiers, info
 
 
+def headline_text(texts: dict[str, list[str]], info: dict[str, dict], name: str) -> str:
+    """The content of ``<page>.txt``: the lines read by the headline classifier ``name``
+    (``ocr.headline_classifier``), never another classifier's. ``texts``: the record's ``text``
+    (classifier -> lines), ``info``: :func:`load_classifiers`' info for every configured classifier.
+
+    When that classifier's weights are a 'missing data' placeholder (its training data was
+    unavailable), the text is a placeholder naming why (:data:`nnrec.common.PLACEHOLDER_MARKER`);
+    a name that is not configured, or a classifier that loaded but read nothing, raises ValueError.
+    """
+    from nnrec.common import PLACEHOLDER_MARKER
+
+    if name not in info:
+        raise ValueError(f"ocr.headline_classifier {name!r} is not among the classifiers configured for this page "
+                         f"({', '.join(info) or 'none'})")
+    if info[name].get("status") != "ok":
+        return f"{PLACEHOLDER_MARKER}\nmissing: classifier {name}: {info[name].get('reason', 'not loaded')}\n"
+    if name not in texts:
+        raise ValueError(f"classifier {name!r} was loaded but its reading is absent (read: {', '.join(texts) or 'none'})")
+    return "\n".join(texts[name]) + "\n"
+
+
 def score_reading(reading, true_lines: list[str] | None) -> dict:
     """Per classifier: character and word accuracy; detection recall/precision (per-word alignment)."""
     if true_lines is None:
@@ -78,6 +99,35 @@ def read_and_score(image: np.ndarray, classifiers: dict, cfg: dict, true_lines: 
     rec["true_lines"] = true_lines
     rec["scores"] = score_reading(reading, true_lines)
     return reading, rec
+
+
+def ocr_headline(summary: dict, headline_classifier: str) -> dict:
+    """Q4's keys of results/summary.json from the aggregate ``summary`` (:func:`aggregate` plus its
+    ``classifiers_missing``). A value that cannot be given is ``{"missing": why}``: the headline
+    classifier that did not run (with its reason), or no page with a transcription to score."""
+    det = summary["detection"]
+    scored = summary.get("scored_pages") or []
+    no_truth = {"missing": "no page has a ground-truth transcription to score against"} if not scored else None
+    clf = summary["classifiers"].get(headline_classifier)
+    if clf is not None:
+        char_acc = clf["char_acc"]
+    elif no_truth:
+        char_acc = no_truth
+    else:
+        info = (summary.get("classifiers_missing") or {}).get(headline_classifier) or {}
+        char_acc = {"missing": f"ocr.headline_classifier {headline_classifier!r} did not run on every page: "
+                               f"{info.get('reason') or 'no reading of it in the page results'}"}
+
+    def value(v, what):
+        return v if v is not None else (no_truth or {"missing": f"no {what} (no character found on the scored pages)"})
+
+    return {
+        "q4_char_acc": char_acc,
+        "q4_detection_recall": value(det["recall"], "detection recall"),
+        "q4_detection_precision": value(det["precision"], "detection precision"),
+        "q4_headline_classifier": headline_classifier,
+        "q4_char_acc_mean_by_classifier": {n: c["char_acc"]["mean"] for n, c in summary["classifiers"].items()},
+    }
 
 
 def aggregate(pages: dict[str, dict], classifier_names: list[str]) -> dict:

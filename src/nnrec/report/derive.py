@@ -141,6 +141,30 @@ def lr_comparison(rows: list[dict[str, Any]], best_lr: float, histories: dict[fl
     return out
 
 
+def sweep_shape(runs: list[dict[str, Any]], chosen_lr: float, digits: int = 1) -> dict[str, Any]:
+    """The shape of a learning-rate sweep (the Q3 checkpoint's ``runs``: ``lr``, ``valid_acc``):
+    where the chosen rate lies (``peak``: "inside", "lowest" or "highest" rate of the grid), the
+    smallest and largest rates' runs (``first``, ``last``) and the chosen one (``chosen``), how far
+    each end lies below the chosen rate in points as displayed (``below_first_points``,
+    ``below_last_points``), and ``single_peak``: validation accuracy, as displayed, never falls on
+    the way up to the chosen rate and never rises after it."""
+    from nnrec.report.words import points
+
+    rs = sorted(runs, key=lambda r: float(r["lr"]))
+    if not rs:
+        raise ValueError("sweep_shape: no runs")
+    i = next((k for k, r in enumerate(rs) if float(r["lr"]) == float(chosen_lr)), None)
+    if i is None:
+        raise ValueError(f"sweep_shape: the chosen lr {chosen_lr} is not among the runs {[r['lr'] for r in rs]}")
+    va = [float(r["valid_acc"]) for r in rs]
+    up = all(points(b, a, digits) >= 0 for a, b in zip(va[:i], va[1:i + 1]))
+    down = all(points(b, a, digits) <= 0 for a, b in zip(va[i:], va[i + 1:]))
+    peak = "inside" if 0 < i < len(rs) - 1 else ("highest" if i == len(rs) - 1 and len(rs) > 1 else "lowest")
+    return {"n": len(rs), "peak": peak, "first": rs[0], "last": rs[-1], "chosen": rs[i],
+            "below_first_points": points(va[i], va[0], digits), "below_last_points": points(va[i], va[-1], digits),
+            "single_peak": up and down}
+
+
 def neighbour_correlations(images: np.ndarray) -> np.ndarray:
     """Per image of a stack (n, h, w): the correlation between horizontally and vertically
     adjacent pixels (the mean of the two): about 0 for independent noise, towards 1 for smooth
@@ -203,6 +227,22 @@ def confusion_pair_kinds(pairs: list[dict[str, Any]], digits: str = "0123456789"
             "count_all": sum(int(p["count"]) for p in pairs)}
 
 
+def shared_pairs(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> dict[str, Any]:
+    """Two networks' most confused pairs (``pair: [x, y]``, ``count``; unordered): those of ``a``
+    that ``b`` lists too (``shared``: pair, ``count_a``, ``count_b``, in ``a``'s order), those it
+    does not (``only_a``), and whether ``a``'s top pair is shared (``top_shared``)."""
+    cb = {frozenset(map(str, p["pair"])): int(p["count"]) for p in b}
+    shared, only = [], []
+    for p in a:
+        key = frozenset(map(str, p["pair"]))
+        if key in cb:
+            shared.append({"pair": list(p["pair"]), "count_a": int(p["count"]), "count_b": cb[key]})
+        else:
+            only.append(p)
+    return {"shared": shared, "only_a": only,
+            "top_shared": bool(a) and frozenset(map(str, a[0]["pair"])) in cb}
+
+
 def ranking(items: list[dict[str, Any]], key: str = "test_acc") -> list[dict[str, Any]]:
     """Items sorted by ``key``, best first (ties keep their order)."""
     return sorted(items, key=lambda r: -float(r[key]))
@@ -256,6 +296,22 @@ def per_class_extremes(per_class: dict[str, Any], classes: Sequence[str]) -> dic
     return {"worst": min(vals, key=vals.get), "best": max(vals, key=vals.get)}
 
 
+def shown_extremes(shown: dict[str, Any], method: str, other: str) -> dict[str, Any]:
+    """Of the images a figure shows (the autoencoder summary's ``shown``: ``labels`` and per method
+    ``psnr``), the one ``method`` reconstructs worst and best: ``{"worst"|"best": {"position" (1-based,
+    in the figure's order), "label", "nth" (its place among the shown images of its class, 1-based),
+    "psnr", "other_psnr" (``other``'s PSNR on it)}}``."""
+    labels, p, q = shown["labels"], shown["psnr"][method], shown["psnr"][other]
+    if not p or len(p) != len(labels) or len(q) != len(labels):
+        raise ValueError(f"shown_extremes: {len(labels)} labels, {len(p)} {method} and {len(q)} {other} values")
+
+    def item(i):
+        return {"position": i + 1, "label": labels[i], "nth": labels[:i + 1].count(labels[i]),
+                "psnr": float(p[i]), "other_psnr": float(q[i])}
+
+    return {"worst": item(int(np.argmin(p))), "best": item(int(np.argmax(p)))}
+
+
 def count_higher(a: dict[str, Any], b: dict[str, Any], keys: Sequence[str]) -> dict[str, int]:
     """On how many of ``keys`` ``a`` is higher than ``b``."""
     return {"higher": sum(float(a[k]) > float(b[k]) for k in keys), "n": len(keys)}
@@ -299,3 +355,99 @@ def recipe_differences(a: dict[str, Any], b: dict[str, Any],
         if _fmt_value(va) != _fmt_value(vb):
             out.append({"what": label, "a": _fmt_value(va), "b": _fmt_value(vb)})
     return out
+
+
+# ------------------------------------------------------------------ fidelity (real handwriting)
+def accuracy_gap(acc_a: Any, n_a: Any, acc_b: Any, n_b: Any) -> dict[str, Any] | None:
+    """Accuracy ``acc_a`` on ``n_a`` images against ``acc_b`` on ``n_b`` others, judged against
+    sampling noise: the standard error of the difference of two independent proportions,
+    ``sqrt(a(1-a)/n_a + b(1-b)/n_b)``; the gap is ``beyond`` noise when larger than twice it.
+
+    Returns ``{"points": a - b in points as displayed (signed), "bar_points": twice the standard
+    error in points, "beyond": bool, "direction": "higher" | "lower" | "the same"}`` (the
+    direction of a as displayed), or None when either side has no accuracy or no images.
+    """
+    if acc_a is None or acc_b is None or not n_a or not n_b:
+        return None
+    a, b = float(acc_a), float(acc_b)
+    se = float(np.sqrt(a * (1 - a) / float(n_a) + b * (1 - b) / float(n_b)))
+    from nnrec.report.words import compare, points
+
+    return {"points": points(a, b), "bar_points": round(200.0 * se, 1), "beyond": abs(a - b) > 2 * se,
+            "direction": compare(a, b, "higher", "lower", "the same", 1)}
+
+
+def set_kind(classes: Sequence[str], digits: str = "0123456789") -> str:
+    """What a set of class names holds: 'digits', 'letters' or 'characters' (both)."""
+    cls = [str(c) for c in classes]
+    if not cls:
+        raise ValueError("set_kind: no classes")
+    if all(c in digits for c in cls):
+        return "digits"
+    if not any(c in digits for c in cls):
+        return "letters"
+    return "characters"
+
+
+def worst_classes(record: dict[str, Any], k: int) -> list[dict[str, Any]]:
+    """The ``k`` classes of a fidelity record (``results/fidelity/<set>/<classifier>.json``) with
+    the lowest 36-way accuracy, lowest first (ties in class order), each with ``n`` and its most
+    frequent wrong readings (``confusions``: ``[{"pred", "count", "rate"}]``). Classes read right
+    every time are never listed."""
+    per_class = record.get("per_class") or {}
+    conf = record.get("class_confusions") or {}
+    order = list(per_class)
+    ranked = sorted((c for c in order if float(per_class[c]["acc"]) < 1.0),
+                    key=lambda c: (float(per_class[c]["acc"]), order.index(c)))
+    return [{"cls": c, "acc": float(per_class[c]["acc"]), "n": int(per_class[c]["n"]), "confusions": conf.get(c, [])}
+            for c in ranked[:int(k)]]
+
+
+def fidelity_verdicts(rows: list[dict[str, Any]], sets: Sequence[str]) -> list[dict[str, Any]]:
+    """Per development set, the classifiers (rows of ``results/fidelity/summary.json``) whose
+    36-way accuracy on it is lower or higher than on the NIST36 source's test images of the same
+    classes beyond sampling noise (:func:`accuracy_gap`), or within it. Each entry: ``{"set",
+    "lower", "higher", "within"}`` (lists of ``{"row", "gap"}``) and ``gaps``: every gap, in
+    points, smallest first."""
+    out = []
+    for s in sets:
+        entry: dict[str, Any] = {"set": s, "lower": [], "higher": [], "within": [], "gaps": []}
+        for r in rows:
+            if r.get("set") != s or r.get("status") != "ok":
+                continue
+            gap = accuracy_gap(r["acc"], r["n"], r["reference_acc"], r["reference_n"])
+            if gap is None:
+                continue
+            where = entry[gap["direction"] if gap["beyond"] and gap["direction"] != "the same" else "within"]
+            where.append({"row": r, "gap": gap})
+            entry["gaps"].append(gap["points"])
+        entry["gaps"].sort()
+        out.append(entry)
+    return out
+
+
+def ledger_uses(ledger: list[dict[str, Any]] | None, split: str, exclude: Sequence[str] = ()) -> list[str]:
+    """The knobs of the tuning ledger (:func:`nnrec.report.ledger.load_ledger`) chosen with
+    ``split`` among their data, in ledger order, leaving out knobs that start with one of
+    ``exclude`` (e.g. the stand-in's, when the networks were not trained on the stand-in): a set
+    that guided choices is a development figure, not a held-out test, for what those knobs shape."""
+    return [e["knob"] for e in (ledger or [])
+            if split in e.get("splits", []) and not str(e["knob"]).startswith(tuple(exclude))]
+
+
+def identical_classifiers(rows: list[dict[str, Any]]) -> list[list[str]]:
+    """Groups (two or more) of classifiers whose every fidelity row (``results/fidelity/summary.json``)
+    holds the same accuracies: 36-way and in-set on each set and on its reference. Each group lists
+    the classifiers' labels in row order."""
+    keys = ("acc", "in_set_acc", "reference_acc", "reference_in_set_acc", "reference_all_acc")
+    sig: dict[str, list] = {}
+    labels: dict[str, str] = {}
+    for r in rows:
+        if r.get("status") != "ok":
+            continue
+        labels.setdefault(r["classifier"], r.get("label", r["classifier"]))
+        sig.setdefault(r["classifier"], []).append((r["set"],) + tuple(r.get(k) for k in keys))
+    groups: dict[tuple, list[str]] = {}
+    for c, s in sig.items():
+        groups.setdefault(tuple(s), []).append(labels[c])
+    return [g for g in groups.values() if len(g) > 1]

@@ -27,10 +27,39 @@ LIBRARIES = [
 SOURCE_WORDS = {
     "mirror": "the original files, read from the local mirror",
     "url": "the original files, downloaded from the official address",
-    "substitute": "a real-handwriting SUBSTITUTE built from another public conversion of the same source (see its caveats): its numbers are comparable in kind, not equal, to the assignment's",
+    "substitute": "a SUBSTITUTE: real data from {name}'s own original source, but not {name} itself (other images of that source, another conversion, this workflow's normalisation and split; see its caveats): its numbers are comparable in kind, not equal, to the assignment's",
     "standin": "a synthetic STAND-IN (the real data was unavailable): its numbers are not comparable to the assignment's",
     "generated": "GENERATED pages (the real data was unavailable): its numbers are not comparable to the assignment's",
 }
+
+
+DISPLAY_NAMES = {"nist36": "NIST36"}
+
+#: What a figure or table caption adds to a dataset's name, per source (the full caveats are on the cover).
+SHORT_CAVEATS = {
+    "substitute": "real data from {name}'s own source, not {name} itself; caveats on the cover",
+    "standin": "synthetic, not the real data; caveats on the cover",
+    "generated": "generated, not the real data; caveats on the cover",
+}
+
+
+def caption_words(row: dict[str, Any] | None) -> str:
+    """How a caption names a dataset (a row of :func:`datasets`): its provenance ``description``
+    (or its name), and for anything but the original files a short caveat, e.g. "NIST36 substitute
+    from EMNIST ByClass (NIST SD19): real data from NIST36's own source, not NIST36 itself; caveats
+    on the cover"."""
+    if row is None:
+        return "source not recorded with these results"
+    name = row.get("description") or row.get("dataset", "?")
+    if not row.get("available", True):
+        return f"{name}: MISSING"
+    short = SHORT_CAVEATS.get(row.get("source"))
+    return f"{name}: {short.format(name=display_name(row.get('dataset', '?')))}" if short else name
+
+
+def display_name(dataset: str) -> str:
+    """How the text names a dataset key: ``nist36`` -> "NIST36"; others as they are."""
+    return DISPLAY_NAMES.get(dataset, dataset)
 
 
 def build_date() -> _dt.datetime:
@@ -88,6 +117,7 @@ def datasets(provenance_files: list[str | Path]) -> list[dict[str, Any]]:
         path = Path(path)
         if not path.exists():
             rows.append({"dataset": path.parent.name, "available": False, "source": None, "prepared": False,
+                         "description": None,
                          "words": "not prepared yet (no provenance file)", "files": [], "caveats": [],
                          "tried": [], "how_to_supply": None, "path": str(path)})
             continue
@@ -97,14 +127,16 @@ def datasets(provenance_files: list[str | Path]) -> list[dict[str, Any]]:
         available = bool(p.get("available"))
         source = p.get("source")
         if available:
-            words = SOURCE_WORDS.get(source, f"source '{source}'")
+            words = SOURCE_WORDS.get(source, f"source '{source}'").format(name=display_name(p.get("dataset", path.parent.name)))
+            if p.get("description"):
+                words = f"{p['description']}, {words}"
         else:
             words = "MISSING: no source provided it; the parts that need it show 'data missing'"
         files = [{"file": f.get("file", "?"), "from": f.get("from") or f.get("path_or_url") or "",
                   "sha256": f.get("sha256"), "md5": f.get("md5")} for f in (p.get("files") or [])]
         rows.append({
             "dataset": p.get("dataset", path.parent.name), "available": available, "source": source,
-            "prepared": True, "words": words, "files": files, "caveats": [str(c) for c in (p.get("caveats") or [])],
+            "prepared": True, "words": words, "description": p.get("description"), "files": files, "caveats": [str(c) for c in (p.get("caveats") or [])],
             "tried": [_tried_text(t) for t in (p.get("tried") or [])], "how_to_supply": p.get("how_to_supply"),
             "path": str(path),
         })

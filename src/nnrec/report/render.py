@@ -9,8 +9,10 @@ Helpers available to fragments (names are stable, see docs/architecture.md "The 
 ``results.json(relpath)``   dict (or list) from ``results/<relpath>``, or None when absent
 ``results.ok(relpath)``     like json, but also None when the file says ``"status": "missing"``
 ``results.exists(relpath)`` bool
-``figure(relpath, caption, width="100%")``  numbered figure (PNG/SVG embedded) or a "not run yet" box;
-                            its caption ends with the provenance line (output path, rule, script)
+``figure(relpath, caption, width=None)``  numbered figure (PNG/SVG embedded) or a "not run yet" box;
+                            its caption ends with the provenance line (output path, rule, script). A PNG
+                            prints at the size it was drawn at, at most the column (or ``width``, e.g.
+                            "75%" of it) and the figures' height limit (:mod:`nnrec.layout`)
 ``table_caption(text, *relpaths)``  a numbered ``<caption>`` for a table, ending with the same line
                             for the result file(s) it quotes
 ``figref(relpath)``         "Figure N" of a figure already placed (an error if it is not)
@@ -20,7 +22,8 @@ Helpers available to fragments (names are stable, see docs/architecture.md "The 
 ``math(latex, display=False)``  one formula
 filters ``pct`` (0.8312 -> "83.1%"), ``num`` (see :func:`fmt_num`), ``count`` (1360 -> "1,360"),
         ``points`` (a difference already in percentage points -> "3.4 points"), ``times`` (10 -> "10×")
-``noun(n, "box")`` / ``plural(n, "box")``  "1 box", "2 boxes" / the word alone (:mod:`nnrec.report.words`)
+``noun(n, "box")`` / ``plural(n, "box")``  "1 box", "2 boxes" / the word alone (:mod:`nnrec.report.words`);
+                            ``ordinal(n)``: "first", ..., "tenth", "11th"
 ``compare(a, b, "better", "worse")``  the word chosen by the sign of a - b; ``points_diff(a, b)`` the
                             difference of two fractions in points as displayed; ``ratio(a, b)``
 ``derive``                  the measures sentences are chosen by (:mod:`nnrec.report.derive`)
@@ -28,14 +31,22 @@ filters ``pct`` (0.8312 -> "83.1%"), ``num`` (see :func:`fmt_num`), ``count`` (1
 ``config``                  the workflow's config as passed to the renderer (None when not passed)
 ``datasets``                rows about each prepared dataset (see provenance.datasets)
 ``dataset(name)``           the row of one dataset (its ``source``: mirror, url, substitute, standin...;
-                            ``words``: that source in plain words), or None
+                            ``words``: that source in plain words; ``description``), or None
+``caption_data(name)``      from here to the end of the fragment (or the next call), every figure and
+                            table caption names dataset ``name``'s source (:func:`provenance.caption_words`,
+                            e.g. the NIST36 substitute and its short caveat); ``caption_data(none)`` stops it
+``data_words(name)``        that same text, for a sentence
+``ledger``                  the entries of ``tuning/ledger.yaml`` (:func:`nnrec.report.ledger.load_ledger`;
+                            None when the checkout has no ledger; a malformed one stops the report)
 
 ``relpath`` may be given with or without the leading ``results/``.
 """
 
 from __future__ import annotations
 
+import base64
 import html as _html
+import os
 import re
 from pathlib import Path
 from typing import Any, Callable
@@ -43,11 +54,13 @@ from typing import Any, Callable
 import jinja2
 from markupsafe import Markup
 
+from nnrec import layout
 from nnrec.common import read_json
 from nnrec.report import assignment as _assignment
 from nnrec.report import derive as _derive
 from nnrec.report import provenance as prov
 from nnrec.report import words
+from nnrec.report.ledger import load_ledger
 from nnrec.report.mathmd import math_html, render_markdown_file
 
 
@@ -105,12 +118,68 @@ def fmt_num(x: Any, digits: int | None = None) -> str:
 
 
 # --------------------------------------------------------------------------- results access
-class Results:
-    """Read-only access to ``results/`` for the fragments. ``read`` lists every file read."""
+class Omitted:
+    """A run time left out of a reproducible build (:func:`omit_timings`): it prints as ``TEXT``,
+    every filter given it prints ``TEXT``, and arithmetic on it gives it back, so a template that
+    prints ``{{ r.train_time_s / r.epochs | num }} s`` needs no case of its own."""
 
-    def __init__(self, root: str | Path):
+    TEXT = "\u2014"  # an em dash
+
+    def __str__(self) -> str:
+        return self.TEXT
+
+    __html__ = __str__
+
+    def __repr__(self) -> str:
+        return "Omitted()"
+
+    def __format__(self, spec: str) -> str:
+        return self.TEXT
+
+    def _same(self, *args: Any) -> "Omitted":
+        return self
+
+    __add__ = __radd__ = __sub__ = __rsub__ = __mul__ = __rmul__ = _same
+    __truediv__ = __rtruediv__ = __floordiv__ = __rfloordiv__ = __neg__ = __abs__ = __round__ = _same
+
+    def _compare(self, other: Any) -> bool:
+        raise TypeError("a run time is omitted from this reproducible build (SOURCE_DATE_EPOCH is set): "
+                        "no sentence may be chosen by comparing run times")
+
+    __lt__ = __le__ = __gt__ = __ge__ = _compare
+
+
+OMITTED = Omitted()
+# keys of a results file that hold a run time (wall_time_s, train_time_s, epoch_time, time_s,
+# epoch_seconds_mean, total_runtime_s, time_features_s ...): the numbers that differ between two runs
+TIMING_KEY = re.compile(r"(?:^|_)(?:time|times|seconds|runtime)(?:_|$)")
+
+
+def omit_timings(data: Any) -> Any:
+    """``data`` (parsed JSON) with the value of every run-time key (``TIMING_KEY``) replaced by
+    ``OMITTED``, at any depth."""
+    if isinstance(data, dict):
+        return {k: (OMITTED if isinstance(k, str) and TIMING_KEY.search(k) else omit_timings(v))
+                for k, v in data.items()}
+    if isinstance(data, list):
+        return [omit_timings(v) for v in data]
+    return data
+
+
+def reproducible_build() -> bool:
+    """True when ``SOURCE_DATE_EPOCH`` is set: the writeup then leaves out every run time, the
+    only content that differs between two runs of the same inputs."""
+    return bool(os.environ.get("SOURCE_DATE_EPOCH", "").strip())
+
+
+class Results:
+    """Read-only access to ``results/`` for the fragments. ``read`` lists every file read; with
+    ``omit_times`` every run time reads as ``OMITTED``."""
+
+    def __init__(self, root: str | Path, omit_times: bool = False):
         self.root = Path(root)
         self.read: list[Path] = []
+        self.omit_times = omit_times
 
     def path(self, relpath: str) -> Path:
         rel = str(relpath)
@@ -126,7 +195,8 @@ class Results:
         if not p.exists():
             return None
         self.read.append(p)
-        return read_json(p)  # a corrupt file raises, naming it
+        data = read_json(p)  # a corrupt file raises, naming it
+        return omit_timings(data) if self.omit_times else data
 
     def find(self, pattern: str) -> list[str]:
         """Result files matching a glob pattern (relative to results/), sorted, as relpaths."""
@@ -177,16 +247,19 @@ class Renderer:
         config: dict[str, Any] | None = None,
         rules: list[dict[str, Any]] | None = None,
         workdir: str | Path | None = None,
+        omit_times: bool | None = None,
     ):
         self.max_image_px = max_image_px
         self.config = config
-        self._cache: Path | None = None
         self.root = Path(root).resolve()
-        self.results = Results(results_root or self.root / "results")
+        # run times differ from run to run: a reproducible build (SOURCE_DATE_EPOCH) leaves them out
+        self.omit_times = reproducible_build() if omit_times is None else bool(omit_times)
+        self.results = Results(results_root or self.root / "results", omit_times=self.omit_times)
         self.sections_dir = Path(sections_dir or self.root / "report" / "sections")
         self.templates_dir = Path(templates_dir or self.root / "report" / "templates")
         self.theory_dir = Path(theory_dir or self.root / "report" / "theory")
         self.style = Path(style or self.root / "report" / "style.css")
+        self.geometry = layout.style_geometry(self.style)  # the text column and figure height limit
         if on_fragment_error not in ("box", "fail"):
             raise ValueError(f"on_fragment_error must be 'box' or 'fail', got {on_fragment_error!r}")
         self.on_fragment_error = on_fragment_error
@@ -200,6 +273,9 @@ class Renderer:
         self.formatted: list[str] = []  # every number the filters printed (the report tests read it)
         self.problems: list[str] = []  # fragment errors shown on the cover
         self.overflows: list[dict[str, Any]] = []  # boxes sticking out of the page (write_pdf)
+        self.dataset_rows: list[dict[str, Any]] = []  # provenance rows (context), for caption_data
+        self.caption_dataset: str | None = None  # the dataset every caption names (caption_data)
+        self.small_text: list[dict[str, Any]] = []  # figures whose smallest text prints under MIN_TEXT_PT
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader([str(self.templates_dir), str(self.sections_dir)]),
             autoescape=jinja2.select_autoescape(["html", "j2", "html.j2"], default=True),
@@ -215,6 +291,8 @@ class Renderer:
 
     def _ledger(self, fn: Callable[..., str]) -> Callable[..., str]:
         def wrapped(*args: Any, **kwargs: Any) -> str:
+            if any(isinstance(a, Omitted) for a in args):
+                return Omitted.TEXT  # a run time left out of a reproducible build
             out = fn(*args, **kwargs)
             self.formatted.append(out)
             return out
@@ -246,44 +324,84 @@ class Renderer:
 
     def table_caption(self, text: str, *relpaths: str) -> Markup:
         self.table_count += 1
-        return Markup('<caption><span class="fignum">Table {n}.</span> {t}{src}</caption>').format(
-            n=self.table_count, t=text, src=self.source_line(*relpaths) if relpaths else "")
+        return Markup('<caption><span class="fignum">Table {n}.</span> {t}{d}{src}</caption>').format(
+            n=self.table_count, t=text, d=self._data_tag(), src=self.source_line(*relpaths) if relpaths else "")
+
+    def data_words(self, name: str) -> str:
+        """How captions name dataset ``name``'s source (:func:`provenance.caption_words`)."""
+        return prov.caption_words(next((d for d in self.dataset_rows if d.get("dataset") == name), None))
+
+    def caption_data(self, name: str | None) -> str:
+        """Name dataset ``name``'s source in every caption from here on (None: stop). Prints nothing."""
+        self.caption_dataset = name
+        return ""
+
+    def _data_tag(self) -> Markup:
+        if not self.caption_dataset:
+            return Markup("")
+        return Markup(' <span class="datatag">Data: {}.</span>').format(self.data_words(self.caption_dataset))
 
     def missing(self, what: str, kind: str = "not run yet") -> Markup:
         return Markup('<div class="missing"><span class="missing-tag">{}</span> {}</div>').format(kind, what)
 
-    def figure(self, relpath: str, caption: str, width: str = "100%") -> Markup:
+    def figure(self, relpath: str, caption: str, width: str | None = None) -> Markup:
+        """A numbered figure. A raster image prints at the size it was drawn at (pixels over its
+        dpi), shrunk to fit the column, the figures' height limit and ``width`` (a share of the
+        column, e.g. "75%") when given (:func:`nnrec.layout.printed_width_mm`); a figure whose
+        smallest text would then print under ``layout.MIN_TEXT_PT`` is listed in ``small_text``."""
         path = self.results.path(relpath)
         if not path.exists():
             return self.missing(Markup("figure <code>{}</code> has not been produced").format(relpath))
         self.figure_count += 1
         n = self.figure_count
-        self.figures[str(relpath).removeprefix("results/")] = n
-        path = self._fit_image(path)
+        rel = str(relpath).removeprefix("results/")
+        self.figures[rel] = n
+        style = f"width:{width}" if width else "width:100%"
+        if path.suffix.lower() in (".png", ".jpg", ".jpeg"):
+            size = layout.image_size(path)
+            printed = layout.printed_width_mm(size.width_in, size.height_in, self.geometry, width)
+            style = f"width:{printed:.1f}mm"
+            if size.min_text_pt is not None:
+                pt = layout.printed_text_pt(size.min_text_pt, size.width_in, printed)
+                if pt < layout.MIN_TEXT_PT - 1e-6:
+                    self.small_text.append({"figure": "results/" + rel, "printed_pt": round(pt, 2),
+                                            "drawn_pt": size.min_text_pt, "printed_mm": round(printed, 1),
+                                            "drawn_mm": round(size.width_in * layout.MM_PER_IN, 1)})
+                    if self.logger:
+                        self.logger.warning(f"results/{rel}: its smallest text prints at {pt:.1f} pt, under "
+                                            f"{layout.MIN_TEXT_PT} pt ({size.min_text_pt} pt drawn "
+                                            f"{size.width_in * layout.MM_PER_IN:.0f} mm wide, printed {printed:.0f} mm)")
         return Markup(
-            '<figure id="fig-{n}"><img src="{src}" style="width:{w}">'
-            '<figcaption><span class="fignum">Figure {n}.</span> {cap}{src_line}</figcaption></figure>'
-        ).format(n=n, src=path.resolve().as_uri(), w=width, cap=caption, src_line=self.source_line(relpath))
+            '<figure id="fig-{n}"><img src="{src}" style="{style}">'
+            '<figcaption><span class="fignum">Figure {n}.</span> {cap}{d}{src_line}</figcaption></figure>'
+        ).format(n=n, src=self._image_src(path), style=style, cap=caption, d=self._data_tag(),
+                 src_line=self.source_line(relpath))
 
-    def _fit_image(self, path: Path) -> Path:
-        """A copy of a raster image at most ``max_image_px`` wide (kept as is when smaller or vector)."""
-        if not self.max_image_px or path.suffix.lower() not in (".png", ".jpg", ".jpeg"):
-            return path
-        from PIL import Image
+    def _image_src(self, path: Path) -> str:
+        """The image as a data URI, a raster wider than ``max_image_px`` shrunk to that width first.
+        Embedded rather than linked: the HTML then holds no absolute or temporary path, and
+        WeasyPrint, which names each image in the PDF by a hash of its address, writes the same
+        bytes wherever the results lie."""
+        from io import BytesIO
 
-        with Image.open(path) as im:
-            if im.width <= self.max_image_px:
-                return path
-            h = max(1, round(im.height * self.max_image_px / im.width))
-            small = im.convert("RGBA" if im.mode in ("RGBA", "LA", "P") else "RGB").resize(
-                (self.max_image_px, h), Image.Resampling.LANCZOS)
-        if self._cache is None:
-            import tempfile
+        suffix = path.suffix.lower()
+        mime = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".svg": "image/svg+xml"}.get(suffix)
+        if mime is None:
+            raise ReportError(f"figure {path.name}: cannot embed a {suffix or 'suffix-less'} file (png, jpg or svg)")
+        data = path.read_bytes()
+        if self.max_image_px and suffix != ".svg":
+            from PIL import Image
 
-            self._cache = Path(tempfile.mkdtemp(prefix="nnrec-report-"))
-        out = self._cache / f"fig{self.figure_count}{path.suffix.lower()}"
-        small.save(out, compress_level=6) if out.suffix == ".png" else small.save(out, quality=90)
-        return out
+            with Image.open(BytesIO(data)) as im:
+                if im.width > self.max_image_px:
+                    h = max(1, round(im.height * self.max_image_px / im.width))
+                    small = im.convert("RGBA" if im.mode in ("RGBA", "LA", "P") else "RGB").resize(
+                        (self.max_image_px, h), Image.Resampling.LANCZOS)
+                    buf = BytesIO()
+                    small.save(buf, format="PNG", compress_level=6) if suffix == ".png" else small.save(
+                        buf, format="JPEG", quality=90)
+                    data = buf.getvalue()
+        return f"data:{mime};base64,{base64.b64encode(data).decode()}"
 
     def theory(self, name: str) -> Markup:
         path = self.theory_dir / f"{name}.md"
@@ -297,13 +415,18 @@ class Renderer:
 
     def context(self, extra: dict[str, Any] | None = None) -> dict[str, Any]:
         rows = list((extra or {}).get("datasets") or [])
+        self.dataset_rows = rows
 
         def dataset(name: str) -> dict[str, Any] | None:
             """The provenance row of dataset ``name`` (source, words, caveats), or None when the
             renderer was given none for it."""
             return next((d for d in rows if d.get("dataset") == name), None)
 
+        if not hasattr(self, "_ledger_entries"):
+            path = self.root / "tuning" / "ledger.yaml"
+            self._ledger_entries = load_ledger(path) if path.exists() else None
         ctx = {
+            "ledger": self._ledger_entries,
             "dataset": dataset,
             "results": self.results,
             "figure": self.figure,
@@ -318,6 +441,7 @@ class Renderer:
             "points_diff": words.points,
             "ratio": words.ratio,
             "join_words": words.join_words,
+            "ordinal": self._ledger(words.ordinal),
             "derive": _derive,
             "assignment": _assignment.constants(),
             "config": self.config,
@@ -325,6 +449,8 @@ class Renderer:
             "figref": self.figref,
             "table_caption": self.table_caption,
             "source_line": self.source_line,
+            "caption_data": self.caption_data,
+            "data_words": self.data_words,
         }
         ctx.update(extra or {})
         return ctx
@@ -335,6 +461,7 @@ class Renderer:
         for path in sorted(self.sections_dir.glob("*.html.j2")):
             if path.name.startswith("_"):
                 continue  # a partial, for {% include %} / {% import %} only
+            self.caption_dataset = None  # caption_data() holds within one fragment
             try:
                 body = self.env.get_template(path.name).render(ctx)
             except Exception as exc:
@@ -360,6 +487,7 @@ class Renderer:
         self.table_count = 0
         self.figures = {}
         self.problems = []
+        self.small_text = []
         datasets = prov.datasets(provenance_files)
         ctx = self.context({"datasets": datasets})
         sections = self.render_sections(ctx)
@@ -375,6 +503,7 @@ class Renderer:
         meta.setdefault("iso_date", date.strftime("%Y-%m-%dT%H:%M:%SZ"))
         meta.setdefault("commit", prov.git_commit(self.root))
         meta.setdefault("config_hash", "unknown")
+        self.caption_dataset = None
         frame = self.env.get_template("writeup.html.j2")
         return frame.render(
             **ctx,
@@ -388,7 +517,8 @@ class Renderer:
             host=prov.host_description(),
             devices=prov.devices(self.results.root),
             benchmarks=sorted(bench, key=lambda b: (b["rule"], b["job"])),
-            times=prov.run_times(bench),
+            times=None if self.omit_times else prov.run_times(bench),
+            times_omitted=self.omit_times,
             origins_from_map=bool(self.origins.rules),
         )
 
@@ -397,24 +527,18 @@ class Renderer:
 
         Images are embedded as given (oversized rasters were already shrunk by ``figure``);
         WeasyPrint's own ``optimize_images``/``dpi`` made this PDF larger and slower, so they are off.
+        Every image is embedded in the HTML (``figure``), so no address depends on where it runs.
         """
-        import shutil
-
         import weasyprint
 
         from nnrec.common import atomic_path
 
-        try:
-            doc = weasyprint.HTML(string=html_text, base_url=str(self.root) + "/").render()
-            self.overflows = find_overflows(doc)
-            if self.overflows and self.logger:
-                self.logger.warning(f"{len(self.overflows)} box(es) overflow the page: {self.overflows[:10]}")
-            with atomic_path(out_pdf) as tmp:
-                doc.write_pdf(str(tmp))
-        finally:
-            if self._cache is not None:
-                shutil.rmtree(self._cache, ignore_errors=True)
-                self._cache = None
+        doc = weasyprint.HTML(string=html_text).render()
+        self.overflows = find_overflows(doc)
+        if self.overflows and self.logger:
+            self.logger.warning(f"{len(self.overflows)} box(es) overflow the page: {self.overflows[:10]}")
+        with atomic_path(out_pdf) as tmp:
+            doc.write_pdf(str(tmp))
 
 
 def find_overflows(document: Any, tolerance_px: float = 0.5) -> list[dict[str, Any]]:
@@ -498,7 +622,13 @@ def render_report(
     **dirs: Any,
 ) -> list[str]:
     """Render the writeup PDF (and optionally its HTML); return the problems found (fragments that
-    failed to render, boxes that overflow the page), empty when there are none.
+    failed to render, boxes that overflow the page, figures whose text prints under
+    ``nnrec.layout.MIN_TEXT_PT``), empty when there are none.
+
+    With ``SOURCE_DATE_EPOCH`` set (or ``omit_times=True`` in ``dirs``) the build is reproducible:
+    the date is that epoch and every run time is left out (printed as an em dash), so two runs of
+    the same inputs give the same PDF bytes; images are embedded in the HTML, so neither holds a
+    path of the machine.
 
     ``config``: the workflow's config (templates see it as ``config``; None when not passed).
     ``rules``: which rule and script wrote each output, for the captions' provenance line and the
@@ -515,5 +645,8 @@ def render_report(
     if out_html:
         write_text(out_html, text)
     r.write_pdf(text, out_pdf)
-    return r.problems + [f"page {o['page']}: <{o['tag']} class='{o['class']}'> overflows by {o['overflow_px']} px"
-                         for o in r.overflows]
+    return (r.problems
+            + [f"page {o['page']}: <{o['tag']} class='{o['class']}'> overflows by {o['overflow_px']} px"
+               for o in r.overflows]
+            + [f"{t['figure']}: its smallest text prints at {t['printed_pt']} pt, under {layout.MIN_TEXT_PT} pt"
+               for t in r.small_text])

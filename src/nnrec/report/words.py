@@ -104,6 +104,18 @@ def join_words(items: list[Any], last: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
+def ordinal(n: Any) -> str:
+    """An ordinal for text: 1 -> 'first' ... 10 -> 'tenth', then '11th', '21st', '22nd', '23rd'."""
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"ordinal: {n} is not a position")
+    names = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+    if n <= len(names):
+        return names[n - 1]
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
 def times(x: Any, digits: int = 3) -> str:
     """A multiplier as text: ``10.0 -> '10×'``, ``0.1 -> '0.1×'``, ``0.01 -> '0.01×'`` (up to
     ``digits`` significant digits, no trailing zeros)."""

@@ -301,7 +301,8 @@ def subset_split(split: dict, y: np.ndarray, n: int) -> dict:
 def compare_flowers(finetune_files: Mapping[str, str | Path], scratch_file: str | Path) -> tuple[dict, dict]:
     """The Q6.2.1 table (every fine-tuning stage of every backbone, then the network from scratch)
     and the headline numbers, from the runs' metrics files: ``finetune_files = {backbone: path}``.
-    A run marked ``missing`` gives no row, is listed with its reason, and a null headline value."""
+    A run marked ``missing`` gives no row and is listed with its reason; in the headline its value
+    is ``{"missing": "<file>: <reason>"}``, never a bare null."""
     rows, missing, finetune = [], [], {}
     metrics = {}
     for backbone, path in finetune_files.items():
@@ -329,6 +330,8 @@ def compare_flowers(finetune_files: Mapping[str, str | Path], scratch_file: str 
     compare = {"part": "q6_2", "rows": rows, "missing": missing, "split_source": split_source,
                "missing_backbones": [b for b, acc in finetune.items() if acc is None],
                "total_train_time_s": sum(r["train_time_s"] for r in rows)}
-    headline = {"q6_flowers_finetune_test_acc": finetune,
-                "q6_flowers_scratch_test_acc": None if is_missing(s) else s["test_acc"]}
+    why = {m["file"]: f"{m['file']}: {m.get('reason') or 'marked missing'}" for m in missing}
+    headline = {"q6_flowers_finetune_test_acc": {b: acc if acc is not None else {"missing": why[str(finetune_files[b])]}
+                                                 for b, acc in finetune.items()},
+                "q6_flowers_scratch_test_acc": {"missing": why[str(scratch_file)]} if is_missing(s) else s["test_acc"]}
     return compare, headline

@@ -43,6 +43,9 @@ include: "workflow/rules/finetune.smk"
 include: "workflow/rules/report.smk"
 
 
+drop_benchmarks_of_cached_rules()  # under --cache only (see common.smk)
+
+
 rule all:
     default_target: True
     input:

@@ -99,3 +99,16 @@ def test_check_cifar_names_the_file():
     assert check_cifar(good, "train.npz") is good
     with pytest.raises(ValueError, match=r"train.npz: expected x uint8 \(N, 32, 32, 3\), got float32"):
         check_cifar({**good, "x": good["x"].astype(np.float32)}, "train.npz")
+
+
+def test_activation_knob_builds_relu_or_gelu_and_rejects_others():
+    from nnrec.torch_models.cifar import build_cifar_model
+
+    cfg = {"widths": [4, 8, 8], "whiten_width": 6}
+    acts = lambda m: {type(x).__name__ for x in m.modules() if isinstance(x, (torch.nn.GELU, torch.nn.ReLU))}  # noqa: E731
+    assert acts(build_cifar_model(cfg)) == {"GELU"}  # airbench's, the default
+    relu = build_cifar_model({**cfg, "act": "relu"})
+    assert acts(relu) == {"ReLU"}
+    assert relu(torch.rand(2, 3, 32, 32)).shape == (2, 10)
+    with pytest.raises(ValueError, match="act must be one of"):
+        build_cifar_model({**cfg, "act": "swish"})

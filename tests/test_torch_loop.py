@@ -113,3 +113,88 @@ def test_bad_config_is_rejected():
 def test_label_smoothing_changes_loss():
     logits, y = torch.tensor([[4.0, 0.0, 0.0]]), torch.tensor([0])
     assert make_loss({"label_smoothing": 0.2})(logits, y) > make_loss({})(logits, y)
+
+
+def _conv_bn_net():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+                        nn.Sequential(nn.Conv2d(8, 8, 3, padding=1), nn.BatchNorm2d(8)), nn.Flatten(),
+                        nn.Linear(8 * 8 * 8, 3))
+    net.train()
+    for _ in range(3):  # running statistics that are not the identity
+        net(torch.randn(16, 3, 8, 8) * 2 + 1)
+    return net.eval()
+
+
+def test_fuse_conv_bn_is_the_same_function_with_one_pass_less():
+    from nnrec.torch_models.loop import fuse_conv_bn
+
+    net = _conv_bn_net()
+    fused = fuse_conv_bn(net)
+    assert fused is not net and not fused.training
+    assert sum(isinstance(m, nn.BatchNorm2d) for m in fused.modules()) == 0
+    assert sum(isinstance(m, nn.BatchNorm2d) for m in net.modules()) == 2  # the model itself is untouched
+    x = torch.randn(5, 3, 8, 8)
+    with torch.no_grad():
+        torch.testing.assert_close(fused(x), net(x), atol=1e-5, rtol=1e-5)
+    cl = fuse_conv_bn(_conv_bn_net().to(memory_format=torch.channels_last))
+    assert cl[0].weight.is_contiguous(memory_format=torch.channels_last)
+    plain = nn.Sequential(nn.Linear(4, 2))
+    assert fuse_conv_bn(plain) is plain  # nothing to fold: no copy
+
+
+def test_evaluate_gives_the_plain_accuracy_from_the_same_pass():
+    net = _conv_bn_net()
+    x, y = torch.randn(40, 3, 8, 8), torch.arange(40) % 3
+    loader = TensorBatches(x, y, batch_size=16)
+    cpu = torch.device("cpu")
+    loss, acc, pred, plain = evaluate(net, loader, cpu, tta_flip=True, with_plain=True)
+    loss2, acc2, pred2 = evaluate(net, loader, cpu, tta_flip=True)
+    assert (loss, acc) == (loss2, acc2) and (pred == pred2).all()
+    assert plain == evaluate(net, loader, cpu)[1]  # = a pass without the mirror
+    fused_loss, fused_acc, _ = evaluate(net, loader, cpu)
+    unfused_loss, unfused_acc, _ = evaluate(net, loader, cpu, fuse=False)
+    assert fused_acc == unfused_acc and abs(fused_loss - unfused_loss) < 1e-5
+
+
+def test_train_and_test_in_bfloat16_channels_last_learns_and_is_reproducible():
+    from nnrec.torch_models.loop import train_and_test
+
+    g = torch.Generator().manual_seed(0)
+    y = torch.arange(90) % 3
+    x = torch.randn(90, 3, 8, 8, generator=g) * 0.5
+    x[torch.arange(90), y] += 1.5  # the class is the brightest channel
+    cfg = {"epochs": 4, "batch_size": 15, "optimizer": {"name": "sgd", "lr": 0.05}, "scheduler": {"name": "none"},
+           "autocast": "bfloat16", "channels_last": True, "tta_flip": True}
+
+    def run():
+        seed_torch(0)
+        net = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+                            nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 3))
+        return net, train_and_test(net, (x[:60], y[:60]), (x[60:75], y[60:75]), (x[75:], y[75:]), cfg,
+                                   device=torch.device("cpu"), seed=0)
+
+    net, r1 = run()
+    _, r2 = run()
+    assert r1["history"]["train_loss"] == r2["history"]["train_loss"] and r1["test_acc"] == r2["test_acc"]
+    assert r1["history"]["train_loss"][-1] < r1["history"]["train_loss"][0] and r1["test_acc"] > 0.8
+    assert net[0].weight.is_contiguous(memory_format=torch.channels_last)
+
+
+def test_choosing_cuda_asks_for_deterministic_kernels(monkeypatch):
+    """No GPU needed: pick_device only sets the flags and names the device."""
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.backends.cudnn, "deterministic", False)
+    monkeypatch.setattr(torch.backends.cudnn, "benchmark", True)
+    monkeypatch.delenv("CUBLAS_WORKSPACE_CONFIG", raising=False)
+    before = torch.are_deterministic_algorithms_enabled(), torch.is_deterministic_algorithms_warn_only_enabled()
+    try:
+        assert pick_device("auto").type == "cuda"
+        assert torch.backends.cudnn.deterministic and not torch.backends.cudnn.benchmark
+        assert torch.are_deterministic_algorithms_enabled()
+        import os
+
+        assert os.environ["CUBLAS_WORKSPACE_CONFIG"] == ":4096:8"
+    finally:
+        torch.use_deterministic_algorithms(before[0], warn_only=before[1])
+    assert pick_device("cpu").type == "cpu" and pick_device(0).type == "cpu"

@@ -87,6 +87,19 @@ def test_cnn_learns_toy_problem_and_loader_roundtrip(tmp_path):
         clf(np.zeros((2, 32, 32)))
 
 
+def test_cnn_in_bfloat16_channels_last_reports_the_kept_epoch_and_is_reproducible():
+    splits = _toy_splits(n_classes=4)
+    cfg = {"epochs": 3, "batch_size": 20, "model": {"widths": [8, 16], "hidden": 32, "dropout": 0.0},
+           "optimizer": {"name": "adam", "lr": 0.003}, "autocast": "bfloat16", "channels_last": True}
+    r1 = run_nist36("cnn", cfg, splits, device=torch.device("cpu"), logger=LOG, seed=0)
+    r2 = run_nist36("cnn", cfg, splits, device=torch.device("cpu"), logger=LOG, seed=0)
+    assert r1["final"] == r2["final"] and r1["final"]["valid_acc"] > 0.8
+    h = r1["history"]
+    best = h["best_epoch"] - 1  # the restored weights' validation figures, from the history
+    assert (r1["final"]["valid_acc"], r1["final"]["valid_loss"]) == (h["valid_acc"][best], h["valid_loss"][best])
+    assert list(r1["final"]) == ["train_loss", "train_acc", "valid_loss", "valid_acc", "test_loss", "test_acc"]
+
+
 def test_cnn_sees_upright_images():
     m = NistCNN(widths=[4], hidden=8)
     x = torch.rand(2, 1024)

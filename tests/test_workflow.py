@@ -114,3 +114,43 @@ def test_rule_files_are_formatted_with_snakefmt():
     r = subprocess.run(["snakefmt", "--check", "Snakefile", "workflow/rules"], cwd=REPO, capture_output=True,
                        text=True, timeout=120)
     assert r.returncode == 0, r.stdout + r.stderr
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not MIRROR.is_dir(), reason=f"data mirror {MIRROR} not present (set NNREC_MIRROR)")
+def test_between_workflow_cache_reuses_trained_models_in_a_fresh_folder(tmp_path):
+    """--cache: the first run trains and stores the model; a run in a new folder (a second checkout,
+    or a rerun after rm -rf results) takes it from the cache instead of training; a changed knob is
+    a new key and trains again."""
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    env = {"NNREC_MIRROR": str(MIRROR), "SNAKEMAKE_OUTPUT_CACHE": str(cache)}
+    target = "results/pytorch/nist36_cnn/metrics.json"
+    args = (target, "--cores", "2", "--configfile", str(REPO / "config.test.yaml"), "--cache")  # --cache takes names
+
+    first = tmp_path / "first"
+    r = snakemake(first, *args, timeout=600, env=env)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
+    assert "epoch 2/2" in (first / "logs/pytorch/nist36_cnn.log").read_text()  # it trained
+    outputs = sorted(p.name for p in (first / "results/pytorch/nist36_cnn").iterdir())
+    assert "model.pt" in outputs and "metrics.json" in outputs
+    assert len(list(cache.iterdir())) == len(outputs)  # every output of the rule, stored once
+
+    second = tmp_path / "second"
+    r = snakemake(second, *args, timeout=600, env=env)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
+    assert "Symlinking output file results/pytorch/nist36_cnn/model.pt from cache" in r.stdout + r.stderr
+    log = second / "logs/pytorch/nist36_cnn.log"
+    assert not log.exists() or log.stat().st_size == 0  # not trained
+    for name in outputs:  # all linked from the cache
+        f = second / "results/pytorch/nist36_cnn" / name
+        assert f.is_symlink() and f.resolve().parent == cache.resolve(), name
+    assert (second / target).read_bytes() == (first / target).read_bytes()
+
+    third = tmp_path / "third"  # another knob of the rule: another key, trained again
+    one_epoch = tmp_path / "one_epoch.yaml"
+    one_epoch.write_text("pytorch: {nist36_cnn: {epochs: 1}}\n")
+    r = snakemake(third, *args[:-1], str(one_epoch), "--cache", timeout=600, env=env)
+    assert r.returncode == 0, (r.stdout + r.stderr)[-5000:]
+    assert "epoch 1/1" in (third / "logs/pytorch/nist36_cnn.log").read_text()
+    assert len(list(cache.iterdir())) == 2 * len(outputs)

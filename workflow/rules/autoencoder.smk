@@ -20,11 +20,13 @@ rule autoencoder_train:
         "benchmarks/autoencoder/train_{run}.tsv"
     wildcard_constraints:
         run="|".join(AE_RUNS),
+    cache: cache_mode()
     threads: 1
     resources:
         mem_mb=1500,
         runtime=20,
     params:
+        cache_key=cache_key("autoencoder_train.py", "nist36"),
         cfg=AE_SHARED,
         run=lambda w: AE["runs"][w.run],
     script:

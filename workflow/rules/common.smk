@@ -3,6 +3,10 @@
 # headline_files() for the report. Included first, so every rule file can use these.
 
 
+from nnrec.codekey import code_fingerprint, local_sources
+from nnrec.config import mirror_folder
+
+
 def prov(dataset):
     """The provenance marker of a prepared dataset (the declared output of prepare_<dataset>)."""
     return f"resources/{dataset}/provenance.json"
@@ -18,6 +22,62 @@ def torch_resources(section, mem_mb, runtime):
     """resources: of a torch rule: memory and time at full size, and the GPUs of its config section
     (`gpus`, default 0; the Slurm profile sets 1)."""
     return {"mem_mb": mem_mb, "runtime": runtime, "gpu": config[section]["gpus"]}
+
+
+# ---------------------------------------------------------------------------------- scheduling
+# `priority:` of the long jobs: among the jobs ready to run, Snakemake starts the higher first.
+# Longest first (the torch training, in order of their measured run time) and the short numpy,
+# OCR and summary jobs (priority 0) fill the other core, so no long job starts last and runs alone
+# at the end; data preparation (data.smk, 50) comes before everything, as most jobs wait on it.
+PRIORITY = {
+    "torch_cifar10": 40,
+    "flowers_scratch": 35,
+    "scenes_cnn": 30,
+    "torch_nist36_cnn": 30,
+    "flowers_finetune": 20,
+    "scenes_frozen": 20,
+    "scenes_bow": 20,
+}
+
+
+# ------------------------------------------------------------------------ between-workflow cache
+# `snakemake --cache` with SNAKEMAKE_OUTPUT_CACHE (README "Reusing trained models"): the expensive,
+# deterministic rules (training) say `cache: cache_mode()` and carry `cache_key=cache_key(...)` in
+# their params. Snakemake keys a cached output on the script file, the params, the input files and
+# the upstream jobs' keys: not on the library code the script runs, the wildcards, or where the
+# data came from. Outside --cache the parameter is null, so plain runs behave as before.
+CACHING = workflow.workflow_settings is not None and workflow.workflow_settings.cache is not None
+
+
+def cache_mode():
+    """`cache:` of a cacheable rule: "omit-software" under --cache (one Python environment, no
+    conda/containers to hash), else off (Snakemake then warns about nothing and keeps benchmarks)."""
+    return "omit-software" if CACHING else False
+
+
+def cache_key(script, *datasets):
+    """params.cache_key of a cacheable rule under --cache, what its key needs beyond its config;
+    - the hash of workflow/scripts/<script> and of every nnrec module it imports (nnrec.codekey);
+    - the job's wildcards (e.g. the Q3 learning rate, which reaches the script only in its paths);
+    - per dataset it reads, which of its source files the mirror or resources/downloads/ hold: they
+      decide where the data comes from (e.g. NIST36's data.zip, else the EMNIST substitute, else
+      the stand-in), so a result trained on other data is not reused."""
+    if not CACHING:
+        return None
+    code = code_fingerprint(Path(workflow.basedir) / "workflow" / "scripts" / script, CHECKOUT_SRC)
+    sources = {
+        d: local_sources(config["data"]["datasets"][d], mirror_folder(config), "resources/downloads") for d in datasets
+    }
+    return lambda w: {"code": code, "wildcards": dict(w.items()), "sources": sources}
+
+
+def drop_benchmarks_of_cached_rules():
+    """Under --cache, remove the benchmark of every cached rule: Snakemake refuses a rule that is
+    both (a job fetched from the cache has no run time to report); the report sums what exists."""
+    if CACHING:
+        for r in workflow.rules:
+            if r.cache and r.cache.output:
+                r._benchmark = None  # no public setter for "no benchmark"; Snakemake pinned in pyproject
 
 
 def weights_sha256(backbone):

@@ -21,10 +21,13 @@ rule flowers_finetune:
         "benchmarks/pytorch/flowers_finetune_{backbone}.tsv"
     wildcard_constraints:
         backbone="squeezenet1_1|mobilenet_v2",
+    cache: cache_mode()
+    priority: PRIORITY["flowers_finetune"]
     threads: FL["threads"]
     resources:
         **torch_resources("flowers", 4000, 20),
     params:
+        cache_key=cache_key("flowers_finetune.py", "flowers17", "weights_squeezenet1_1", "weights_mobilenet_v2"),
         cfg=FL["finetune"],
         input_size=FL["input_size"],
         seed=FL["seed"],
@@ -48,10 +51,13 @@ rule flowers_scratch:
         "logs/pytorch/flowers_scratch.log",
     benchmark:
         "benchmarks/pytorch/flowers_scratch.tsv"
+    cache: cache_mode()
+    priority: PRIORITY["flowers_scratch"]
     threads: FL["threads"]
     resources:
         **torch_resources("flowers", 3000, 20),
     params:
+        cache_key=cache_key("flowers_scratch.py", "flowers17"),
         cfg=FL["scratch"],
         seed=FL["seed"],
         max_per_class=FL["max_per_class"],

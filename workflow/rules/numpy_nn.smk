@@ -52,11 +52,13 @@ rule q3_train:
         "benchmarks/numpy_nn/q3_lr{lr}.tsv"
     wildcard_constraints:
         **Q3_WILDCARDS,
+    cache: cache_mode()
     threads: 1
     resources:
         mem_mb=1500,
         runtime=15,
     params:
+        cache_key=cache_key("q3_train.py", "nist36"),
         cfg=Q3_RUN_CFG,
         seed=NNP["seed"],
         repeat=False,

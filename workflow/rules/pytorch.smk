@@ -23,10 +23,12 @@ rule torch_nist36_fc:
         "logs/pytorch/nist36_fc.log",
     benchmark:
         "benchmarks/pytorch/nist36_fc.tsv"
+    cache: cache_mode()
     threads: PT["threads"]
     resources:
         **torch_resources("pytorch", 2000, 20),
     params:
+        cache_key=cache_key("torch_nist36.py", "nist36"),
         arch="fc",
         top_pairs=config["numpy_nn"]["q3"]["top_pairs"],  # the test confusion's pairs, as Q3.4 lists them
         cfg=PT["nist36_fc"],
@@ -49,10 +51,13 @@ rule torch_nist36_cnn:
         "logs/pytorch/nist36_cnn.log",
     benchmark:
         "benchmarks/pytorch/nist36_cnn.tsv"
+    cache: cache_mode()
+    priority: PRIORITY["torch_nist36_cnn"]
     threads: PT["threads"]
     resources:
         **torch_resources("pytorch", 2000, 30),
     params:
+        cache_key=cache_key("torch_nist36.py", "nist36"),
         arch="cnn",
         top_pairs=config["numpy_nn"]["q3"]["top_pairs"],  # the test confusion's pairs, as Q3.4 lists them
         cfg=PT["nist36_cnn"],
@@ -75,10 +80,13 @@ rule torch_cifar10:
         "logs/pytorch/cifar10.log",
     benchmark:
         "benchmarks/pytorch/cifar10.tsv"
+    cache: cache_mode()
+    priority: PRIORITY["torch_cifar10"]
     threads: PT["threads"]
     resources:
         **torch_resources("pytorch", 6000, 40),
     params:
+        cache_key=cache_key("torch_cifar10.py", "cifar10"),
         cfg=PT["cifar10"],
         seed=PT["seed"],
         device=PT["device"],

@@ -17,11 +17,14 @@ rule scenes_bow:
         "logs/scenes/sun_bow.log",
     benchmark:
         "benchmarks/scenes/sun_bow.tsv"
+    cache: cache_mode()
+    priority: PRIORITY["scenes_bow"]
     threads: SC["threads"]
     resources:
         mem_mb=2000,
         runtime=20,
     params:
+        cache_key=cache_key("scenes_bow.py", "sun"),
         cfg=SC["bow"],
         seed=SC["seed"],
         max_per_class=SC["max_per_class"],
@@ -43,10 +46,13 @@ rule scenes_cnn:
         "logs/scenes/sun_cnn.log",
     benchmark:
         "benchmarks/scenes/sun_cnn.tsv"
+    cache: cache_mode()
+    priority: PRIORITY["scenes_cnn"]
     threads: SC["threads"]
     resources:
         **torch_resources("scenes", 3000, 30),
     params:
+        cache_key=cache_key("scenes_cnn.py", "sun"),
         cfg=SC["cnn"],
         n_valid=SC["n_valid"],
         seed=SC["seed"],
@@ -70,10 +76,13 @@ rule scenes_frozen:
         "benchmarks/scenes/sun_frozen_{backbone}.tsv"
     wildcard_constraints:
         backbone="squeezenet1_1|mobilenet_v2",
+    cache: cache_mode()
+    priority: PRIORITY["scenes_frozen"]
     threads: SC["threads"]
     resources:
         **torch_resources("scenes", 3000, 20),
     params:
+        cache_key=cache_key("scenes_frozen.py", "sun", "weights_squeezenet1_1", "weights_mobilenet_v2"),
         cfg=SC["frozen"],
         n_valid=SC["n_valid"],
         seed=SC["seed"],

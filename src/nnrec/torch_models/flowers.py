@@ -130,16 +130,26 @@ def make_finetune_net(name: str, n_classes: int, weights_path=None, sha256=None,
 @torch.no_grad()
 def extract_pooled(net: FineTuneNet, x: torch.Tensor, batch_size: int = 64,
                    augment: Callable | None = None, g: torch.Generator | None = None,
-                   logger: logging.Logger | None = None, what: str = "features") -> torch.Tensor:
-    """Pooled backbone features (N, C) of images ``x`` (N, 3, H, W) in eval mode, optionally augmented."""
+                   logger: logging.Logger | None = None, what: str = "features", *,
+                   channels_last: bool = False, autocast_dtype: str | None = None) -> torch.Tensor:
+    """Pooled backbone features (N, C) float32 of images ``x`` (N, 3, H, W) in eval mode, optionally
+    augmented, computed by the backbone with BatchNorm folded into its convolutions
+    (:func:`~nnrec.torch_models.loop.fuse_conv_bn`), in ``autocast_dtype`` and channels-last if asked."""
+    from nnrec.torch_models.loop import _autocast, _to, fuse_conv_bn
+
     was = net.training
     net.eval()
+    fused = fuse_conv_bn(net)
+    if channels_last:
+        fused = fused.to(memory_format=torch.channels_last)
+    device = next(net.parameters()).device
     out, t0 = [], time.perf_counter()
     for s in range(0, len(x), batch_size):
         xb = x[s : s + batch_size]
         if augment is not None:
             xb = augment(xb, g)
-        out.append(net.pooled(xb))
+        with _autocast(device, autocast_dtype):
+            out.append(fused.pooled(_to(xb, device, channels_last)).float())
     net.train(was)
     if logger:
         logger.info(f"{what}: {len(x)} images in {time.perf_counter() - t0:.1f}s")
@@ -220,18 +230,21 @@ def pretrained_weights(weights_prov: str | Path, configured_sha256: str | None) 
 
 
 def cache_features(net: FineTuneNet, x_train: torch.Tensor, x_eval: Sequence[torch.Tensor], views: int,
-                   augment: Callable | None, seed: int, batch_size: int = 64, logger=None):
+                   augment: Callable | None, seed: int, batch_size: int = 64, logger=None, **precision):
     """Pooled features of ``views`` versions of the training images (view 0 unaugmented, the others
-    drawn with ``augment`` from a generator seeded with ``seed``) and of each evaluation set.
+    drawn with ``augment`` from a generator seeded with ``seed``) and of each evaluation set, each
+    image through the backbone once per view. ``precision``: ``channels_last``, ``autocast_dtype``
+    (:func:`extract_pooled`).
 
     Returns ``(train_features (views*N, C), [eval_features...])``; row ``v*N + i`` is view v of image i.
     """
     g = torch.Generator()
     g.manual_seed(int(seed))
-    feats = [extract_pooled(net, x_train, batch_size, logger=logger, what="train features, view 1")]
+    feats = [extract_pooled(net, x_train, batch_size, logger=logger, what="train features, view 1", **precision)]
     for v in range(1, views):
-        feats.append(extract_pooled(net, x_train, batch_size, augment, g, logger, f"train features, view {v + 1}"))
-    evals = [extract_pooled(net, x, batch_size, logger=logger, what="eval features") for x in x_eval]
+        feats.append(extract_pooled(net, x_train, batch_size, augment, g, logger, f"train features, view {v + 1}",
+                                    **precision))
+    evals = [extract_pooled(net, x, batch_size, logger=logger, what="eval features", **precision) for x in x_eval]
     return torch.cat(feats), evals
 
 
@@ -240,7 +253,8 @@ def run_finetune(net: FineTuneNet, train: tuple, valid: tuple, test: tuple, cfg:
     """Stage 1: train the new classifier on cached features of the frozen backbone.
     Stage 2 (when ``cfg["full"]["epochs"] > 0``): train the whole network at a lower rate, from stage 1.
 
-    ``cfg``: ``views``, ``augment``, ``head`` (train config), ``full`` (train config + ``augment``).
+    ``cfg``: ``views``, ``augment``, ``autocast`` / ``channels_last`` (the backbone's feature
+    pass), ``head`` (train config), ``full`` (train config + ``augment``, its own precision keys).
     Returns ``{"frozen": {...}, "full": {...} or None}`` with histories, accuracies, times.
     """
     net.to(device)
@@ -248,7 +262,9 @@ def run_finetune(net: FineTuneNet, train: tuple, valid: tuple, test: tuple, cfg:
     t0 = time.perf_counter()
     views = int(cfg.get("views", 1))
     ftr, (fva, fte) = cache_features(net, train[0].to(device), [valid[0].to(device), test[0].to(device)], views,
-                                     make_natural_augment(cfg.get("augment")), seed, logger=logger)
+                                     make_natural_augment(cfg.get("augment")), seed, logger=logger,
+                                     channels_last=bool(cfg.get("channels_last", False)),
+                                     autocast_dtype=cfg.get("autocast"))
     t_feat = time.perf_counter() - t0
     ytr = train[1].repeat(views)
     head = PooledHead(net)

@@ -53,6 +53,7 @@ __all__ = [
     "make_scheduler",
     "make_loss",
     "Schedule",
+    "fuse_conv_bn",
     "evaluate",
     "fit",
     "save_checkpoint",
@@ -68,13 +69,20 @@ def pick_device(gpus_requested: int | str = 0) -> torch.device:
 
     ``gpus_requested``: ``"auto"`` (CUDA if present), an int (0 = force CPU, >=1 = CUDA if present,
     otherwise CPU with a fallback), or ``"cpu"`` / ``"cuda"``. The CPU thread count is set once per job
-    by :func:`nnrec.common.set_threads` (the rule's ``threads:``).
+    by :func:`nnrec.common.set_threads` (the rule's ``threads:``). Choosing CUDA also asks for
+    deterministic kernels (cuDNN without autotuning, cuBLAS's fixed workspace, PyTorch's
+    deterministic algorithms; an op without one only warns), so that a seed gives the same metrics
+    on a GPU as well.
     """
     want_cuda = {"auto": True, "cpu": False, "cuda": True}.get(gpus_requested) if isinstance(
         gpus_requested, str) else int(gpus_requested) > 0
     if want_cuda is None:
         raise ValueError(f"gpus_requested must be 'auto', 'cpu', 'cuda' or an int, got {gpus_requested!r}")
     if want_cuda and torch.cuda.is_available():
+        os.environ.setdefault("CUBLAS_WORKSPACE_CONFIG", ":4096:8")  # before the first cuBLAS call
+        torch.backends.cudnn.benchmark = False
+        torch.backends.cudnn.deterministic = True
+        torch.use_deterministic_algorithms(True, warn_only=True)
         return torch.device("cuda")
     return torch.device("cpu")
 
@@ -322,36 +330,68 @@ def _autocast(device: torch.device, dtype: str | None):
     return torch.autocast(device.type, dtype={"bfloat16": torch.bfloat16, "float16": torch.float16}[dtype])
 
 
+def fuse_conv_bn(model: nn.Module) -> nn.Module:
+    """An inference copy of ``model`` (eval mode) in which every ``Conv2d`` directly followed by a
+    ``BatchNorm2d`` inside an ``nn.Sequential`` is one ``Conv2d`` with the normalisation folded into
+    its weights and bias (the BatchNorm becomes ``Identity``): the same function up to float rounding,
+    one pass over each feature map less. ``model`` itself is returned (not copied) when it has no
+    such pair; its memory format (channels-last) is kept."""
+    from torch.nn.utils.fusion import fuse_conv_bn_eval
+
+    def pairs(m: nn.Module):
+        for seq in m.modules():
+            if isinstance(seq, nn.Sequential):
+                kids = list(seq._modules.items())
+                for (n1, a), (n2, b) in zip(kids, kids[1:]):
+                    if isinstance(a, nn.Conv2d) and isinstance(b, nn.BatchNorm2d) and b.track_running_stats:
+                        yield seq, n1, n2
+
+    if next(pairs(model), None) is None:
+        return model
+    fused = copy.deepcopy(model).eval()
+    for seq, n1, n2 in list(pairs(fused)):
+        conv = seq._modules[n1]
+        cl = conv.weight.is_contiguous(memory_format=torch.channels_last) and not conv.weight.is_contiguous()
+        new = fuse_conv_bn_eval(conv, seq._modules[n2])
+        seq._modules[n1] = new.to(memory_format=torch.channels_last) if cl else new
+        seq._modules[n2] = nn.Identity()
+    return fused
+
+
 @torch.no_grad()
 def evaluate(model: nn.Module, loader: Iterable, device: torch.device,
              loss_fn: Callable | None = None, *, tta_flip: bool = False, channels_last: bool = False,
-             autocast_dtype: str | None = None) -> tuple[float, float, np.ndarray]:
+             autocast_dtype: str | None = None, fuse: bool = True, with_plain: bool = False):
     """Mean loss, accuracy and predicted labels of ``model`` over ``loader`` (eval mode).
 
     ``loss_fn`` defaults to plain cross-entropy (no label smoothing, so losses are comparable).
     ``tta_flip``: average the logits of the image and its horizontal mirror (test-time augmentation
-    for natural images; do not use on characters).
+    for natural images; do not use on characters). ``fuse``: evaluate :func:`fuse_conv_bn`'s copy
+    (BatchNorm folded into the convolutions: same model, one pass less). ``with_plain``: also
+    return the accuracy without the mirror, from the same pass: ``(loss, acc, preds, plain_acc)``.
     """
     loss_fn = loss_fn or nn.CrossEntropyLoss()
     was_training = model.training
     model.eval()
-    tot_loss, correct, n, preds = 0.0, 0, 0, []
+    net = fuse_conv_bn(model) if fuse else model
+    tot_loss, correct, correct_plain, n, preds = 0.0, 0, 0, 0, []
     for xb, yb in loader:
         xb, yb = _to(xb, device, channels_last), yb.to(device)
         with _autocast(device, autocast_dtype):
-            logits = model(xb)
-            if tta_flip:
-                logits = 0.5 * (logits + model(torch.flip(xb, dims=[-1])))
+            plain = net(xb)
+            logits = 0.5 * (plain + net(torch.flip(xb, dims=[-1]))) if tta_flip else plain
         logits = logits.float()
         tot_loss += float(loss_fn(logits, yb)) * len(yb)
         p = logits.argmax(1)
         correct += int((p == yb).sum())
+        correct_plain += int((plain.argmax(1) == yb).sum())
         n += len(yb)
         preds.append(p.cpu())
     model.train(was_training)
     if n == 0:
         raise ValueError("evaluate: the loader yielded no samples")
-    return tot_loss / n, correct / n, torch.cat(preds).numpy()
+    out = (tot_loss / n, correct / n, torch.cat(preds).numpy())
+    return (*out, correct_plain / n) if with_plain else out
 
 
 def fit(model: nn.Module, train_loader: Iterable, valid_loader: Iterable | None, *, epochs: int,
@@ -455,8 +495,9 @@ def train_and_test(model: nn.Module, train: tuple, valid: tuple, test: tuple, cf
     validation epoch, and evaluate them on ``test``.
 
     ``cfg`` keys: ``epochs``, ``batch_size``, ``optimizer``, ``scheduler``, ``label_smoothing``,
-    ``tta_flip`` (only for image inputs). Returns ``{"history", "valid_acc", "test_acc",
-    "test_loss", "test_pred", "n_params", "n_trainable"}``.
+    ``tta_flip`` (only for image inputs), ``autocast`` (bfloat16 | float16 | float32; default float32)
+    and ``channels_last`` (image inputs; default false), used for training and evaluation. Returns
+    ``{"history", "valid_acc", "test_acc", "test_loss", "test_pred", "n_params", "n_trainable"}``.
     """
     bs = int(cfg["batch_size"])
     tr = TensorBatches(train[0], train[1], batch_size=bs, shuffle=True, seed=seed, augment=augment)
@@ -464,13 +505,14 @@ def train_and_test(model: nn.Module, train: tuple, valid: tuple, test: tuple, cf
     te = TensorBatches(test[0], test[1], batch_size=256)
     opt = make_optimizer(model, cfg["optimizer"])
     sched = make_scheduler(opt, cfg.get("scheduler"), epochs=int(cfg["epochs"]), steps_per_epoch=len(tr))
-    tta = bool(cfg.get("tta_flip", False))
+    prec = {"tta_flip": bool(cfg.get("tta_flip", False)), "channels_last": bool(cfg.get("channels_last", False)),
+            "autocast_dtype": cfg.get("autocast")}
     hist = fit(model, tr, va, epochs=int(cfg["epochs"]), optimizer=opt, scheduler=sched,
                loss_fn=make_loss(cfg), device=device, logger=logger, checkpoint_path=checkpoint_path,
-               seed=seed, restore_best=True, tta_flip=tta, checkpoint_extra=checkpoint_extra)
+               seed=seed, restore_best=True, checkpoint_extra=checkpoint_extra, **prec)
     # the restored weights are those of the best validation epoch: its accuracy is already known
     va_acc = hist["best_valid_acc"]
-    te_loss, te_acc, pred = evaluate(model, te, device, tta_flip=tta)
+    te_loss, te_acc, pred = evaluate(model, te, device, **prec)
     return {
         "history": hist, "valid_acc": va_acc, "test_acc": te_acc, "test_loss": te_loss, "test_pred": pred,
         "n_params": int(sum(p.numel() for p in model.parameters())),

@@ -159,8 +159,10 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
     """Train the ``arch`` (fc | cnn) model on ``splits`` {train, valid, test: (x (N,1024), y)}.
 
     ``cfg``: ``model``, ``epochs``, ``batch_size``, ``optimizer``, ``scheduler``, ``label_smoothing``,
-    ``augment.translate`` (pixels), ``n_train_limit`` (optional), ``eval_train`` (evaluate the whole train set after each epoch, as
-    the numpy run does). ``init_params`` (numpy_nn weights) and ``batch_order`` reproduce a numpy
+    ``augment.translate`` (pixels), ``autocast`` / ``channels_last`` (training and evaluation
+    precision, memory format), ``n_train_limit`` (optional), ``eval_train`` (evaluate the whole
+    train set after each epoch, as the numpy run does). The validation figures of the kept weights
+    come from the training history (not a second pass). ``init_params`` (numpy_nn weights) and ``batch_order`` reproduce a numpy
     run exactly (Q6.1.1 cross-check); ``loss_reduction='sum'`` matches its summed loss.
     Returns ``{"history", "final": {split_loss, split_acc}, "n_params", "test_preds"}``.
     """
@@ -192,15 +194,23 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
         hist.setdefault("train_eval_loss", []).append(loss)
         hist.setdefault("train_eval_acc", []).append(acc)
 
+    prec = {"channels_last": bool(cfg.get("channels_last", False)), "autocast_dtype": cfg.get("autocast")}
+    restore = bool(cfg.get("restore_best", True))
     hist = fit(model, train, ev.get("valid"), epochs=epochs, optimizer=opt, scheduler=sched, loss_fn=loss_fn,
-               device=device, logger=logger, checkpoint_path=checkpoint_path, seed=seed,
-               restore_best=bool(cfg.get("restore_best", True)),
+               device=device, logger=logger, checkpoint_path=checkpoint_path, seed=seed, restore_best=restore,
                checkpoint_extra={"arch": arch, "model_cfg": dict(cfg.get("model", {})),
                                  "input": "float (N, 1024) NIST .mat layout (transposed images), values in [0, 1]"},
-               on_epoch_end=eval_train if cfg.get("eval_train", False) else None)
+               on_epoch_end=eval_train if cfg.get("eval_train", False) else None, **prec)
     final, preds = {}, None
+    kept = hist["best_epoch"] - 1 if restore else -1  # the epoch whose weights the model holds
+    known = {"valid": ("valid_loss", "valid_acc")}  # measured on these weights already: not evaluated again
+    if cfg.get("eval_train", False) and not restore:
+        known["train"] = ("train_eval_loss", "train_eval_acc")
     for s, loader in ev.items():
-        loss, acc, p = evaluate(model, loader, device)
+        if s in known:
+            final[f"{s}_loss"], final[f"{s}_acc"] = (hist[k][kept] for k in known[s])
+            continue
+        loss, acc, p = evaluate(model, loader, device, **prec)
         final[f"{s}_loss"], final[f"{s}_acc"] = loss, acc
         if s == "test":
             preds = p

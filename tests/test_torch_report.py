@@ -81,3 +81,12 @@ def test_fragment_quotes_metrics(tmp_path):
     write_json(tmp_path / "numpy_nn/q3_lr0.002_seed2/metrics.json",
                {"lr": 0.002, "seed": 2, "history": {"train_loss": [1.0, 0.8, 0.7]}})
     assert "NOT closer to its numpy twin" in _render(tmp_path)
+    # CIFAR-10 trained on every training image (its schedule chosen beforehand on held-out data):
+    # no validation curve, so no verdict from one, and the text says where the schedule came from
+    n = 8
+    cf_all = {**cf, "n_train": 50000, "n_valid": 0, "config": {**cf["config"], "model": {"widths": [32, 128, 128], "act": "relu"}},
+              "history": {**_hist(n, 0.8, 0.87), "valid_loss": [None] * n, "valid_acc": [None] * n}}
+    write_json(tmp_path / "pytorch/cifar10/metrics.json", cf_all)
+    html = _render(tmp_path)
+    assert "on every training image" in html and "held out for validation (appendix B)" in html
+    assert "batch norm, RELU" in html and "GELU" not in html.split("Q6.1.3", 1)[1]

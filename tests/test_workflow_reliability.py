@@ -82,6 +82,10 @@ def dry_run_readme_command(command: str, scratch: Path) -> tuple[str, subprocess
     words = shlex.split(command)
     at = words.index("snakemake")
     env = dict(w.split("=", 1) for w in words[:at])
+    if "--cache" in words:  # the README exports the cache folder (and creates it) in the lines above
+        assert "export SNAKEMAKE_OUTPUT_CACHE=" in (REPO / "README.md").read_text()
+        env["SNAKEMAKE_OUTPUT_CACHE"] = str(scratch / "cache")
+        (scratch / "cache").mkdir(parents=True, exist_ok=True)
     argv = ["snakemake", "--snakefile", str(REPO / "Snakefile"), "--directory", str(scratch), "-n",
             *words[at + 1:]]  # -n before the rest: --config swallows what follows it
     r = subprocess.run(argv, cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, **env})

@@ -24,6 +24,12 @@ def test_plural_word_alone_and_irregular_forms():
         words.fmt_count(2.5)
 
 
+def test_caveats_read_as_sentences():
+    # the cover's caveats: one full stop each, never ".;" between two of them
+    assert words.sentences(["Split 300/100/50.", "detail is lost", " ", "Why?"]) == "Split 300/100/50. detail is lost. Why?"
+    assert words.sentences([]) == ""
+
+
 def test_points_are_differences_of_the_displayed_percentages():
     # 0.94714 and 0.67356 print as 94.7% and 67.4%: the text must say 27.3 points, not 27.4
     assert words.points(0.94714, 0.67356) == 27.3

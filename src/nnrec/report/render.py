@@ -286,6 +286,7 @@ class Renderer:
         for name, fn in (("pct", fmt_pct), ("num", fmt_num), ("count", words.fmt_count),
                          ("points", words.fmt_points), ("times", words.times), ("duration", words.fmt_duration)):
             self.env.filters[name] = self._ledger(fn)
+        self.env.filters["sentences"] = words.sentences
         # globals, so that imported macros (which do not see the render context) have them too
         self.env.globals.update(error=self.error, noun=self._ledger(words.noun), plural=words.plural)
 

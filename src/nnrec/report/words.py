@@ -104,6 +104,16 @@ def join_words(items: list[Any], last: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
+def sentences(items: list[Any]) -> str:
+    """Texts as consecutive sentences: each ends with a full stop (added where it has none)."""
+    out = []
+    for i in items:
+        t = str(i).strip()
+        if t:
+            out.append(t if t[-1] in ".!?" else t + ".")
+    return " ".join(out)
+
+
 def ordinal(n: Any) -> str:
     """An ordinal for text: 1 -> 'first' ... 10 -> 'tenth', then '11th', '21st', '22nd', '23rd'."""
     n = int(n)

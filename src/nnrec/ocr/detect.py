@@ -167,15 +167,6 @@ STRIP_PIXELS = 4_000_000  # pixels converted to float at a time (working_grey)
 LARGE_PAGE_PIXELS = 30_000_000  # above this, block-average before the resize (a full-size float is >= 120 MB)
 
 
-def to_grey(image: np.ndarray) -> np.ndarray:
-    """Grey level in [0, 1] (1 = white) from greyscale, RGB or RGBA of any numeric dtype, at full
-    size. Non-finite pixels (NaN, inf) are read as paper (1.0)."""
-    img = _check_shape(np.asarray(image))
-    g = _grey_rows(img, _float_scale(img))
-    g[np.isnan(g)] = 1.0
-    return g
-
-
 def working_grey(image: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
     """The page's grey level at the working resolution (longer side at most ``max_side``), and the
     count of non-finite pixels, read as paper. A large page is converted in strips of rows and

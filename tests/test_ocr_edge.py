@@ -55,17 +55,16 @@ def test_non_finite_pixels_are_read_as_paper_and_counted():
     plot_page(dirty, d_dirty.boxes, [0] * len(TRUE), {"q3": ["x"]})  # draws, NaN as paper
 
 
-def test_a_large_page_is_reduced_in_strips_without_a_full_size_float(monkeypatch):
+def test_a_page_is_converted_in_strips_with_the_same_result(monkeypatch):
     img = (np.stack([page((600, 800))] * 3, -1) * 255).astype(np.uint8)
     whole, n0 = working_grey(img, 200)
-    monkeypatch.setattr(det_mod, "STRIP_PIXELS", 8 * 800)  # 8 rows at a time: the same result
+    monkeypatch.setattr(det_mod, "STRIP_PIXELS", 7 * 800)  # 7 rows at a time (the last strip shorter)
     strips, n1 = working_grey(img, 200)
     assert n0 == n1 == 0 and strips.shape == whole.shape == (150, 200)
-    np.testing.assert_allclose(strips, whole, atol=1e-6)
-    # above LARGE_PAGE_PIXELS: block-averaged first, then resized; close to the one-step resize
-    monkeypatch.setattr(det_mod, "LARGE_PAGE_PIXELS", 1000)
-    blocked, _ = working_grey(img, 200)
-    assert blocked.shape == whole.shape and np.abs(blocked - whole).mean() < 0.02
+    np.testing.assert_array_equal(strips, whole)
+    dirty = page((600, 800))
+    dirty[::97, ::89] = np.nan  # non-finite pixels counted across strips
+    assert working_grey(dirty, 200)[1] == int(np.isnan(dirty).sum())
     boxes = detect(img, {"work_max_side": 200}).boxes
     assert match_boxes(boxes, TRUE, 0.6)["found"] == len(TRUE) == len(boxes)
 

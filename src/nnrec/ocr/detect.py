@@ -164,47 +164,31 @@ def _float_scale(img: np.ndarray) -> float | None:
 
 
 STRIP_PIXELS = 4_000_000  # pixels converted to float at a time (working_grey)
-LARGE_PAGE_PIXELS = 30_000_000  # above this, block-average before the resize (a full-size float is >= 120 MB)
 
 
 def working_grey(image: np.ndarray, max_side: int) -> tuple[np.ndarray, int]:
     """The page's grey level at the working resolution (longer side at most ``max_side``), and the
-    count of non-finite pixels, read as paper. A large page is converted in strips of rows and
-    block-averaged by an integer factor before the final resize, so memory stays near the size of
-    the input plus the working image, never a full-size float copy."""
+    count of non-finite pixels, read as paper. The page is converted to grey in strips of rows
+    (``STRIP_PIXELS`` at a time) into one float32 image, then resized once: no float copy of the
+    three colour channels, and the same arithmetic at every page size."""
     img = _check_shape(np.asarray(image))
     H, W = img.shape[:2]
     if H < 2 or W < 2:
         raise ValueError(f"find_letters: image too small ({H}x{W})")
     fscale = _float_scale(img)
-    scale = min(1.0, max_side / max(H, W))
-    f = 1
-    if scale < 1.0 and H * W > LARGE_PAGE_PIXELS:
-        f = max(1, int(np.floor(1.0 / scale)) // 2)  # the final resize still anti-aliases by >= 2x
-    rows = max(f, (STRIP_PIXELS // max(1, W)) // f * f)
-    hb, wb = H // f, W // f
-    out = np.empty((hb if f > 1 else H, wb if f > 1 else W), np.float32)
+    rows = max(1, STRIP_PIXELS // max(1, W))
+    out = np.empty((H, W), np.float32)
     nonfinite = 0
-    for r0 in range(0, (hb * f) if f > 1 else H, rows):
-        r1 = min(r0 + rows, (hb * f) if f > 1 else H)
-        g = _grey_rows(img[r0:r1], fscale)
+    for r0 in range(0, H, rows):
+        g = _grey_rows(img[r0:r0 + rows], fscale)
         bad = np.isnan(g)
         if bad.any():
             nonfinite += int(bad.sum())
             g[bad] = 1.0
-        if f > 1:
-            g = g[:, :wb * f].reshape((r1 - r0) // f, f, wb, f).mean(axis=(1, 3))
-            out[r0 // f:r1 // f] = g
-        else:
-            out[r0:r1] = g
-    if f > 1 and not np.issubdtype(img.dtype, np.integer) and img.dtype != bool:
-        # pixels of the rows / columns cut off by the block grid still count when non-finite
-        tail = np.concatenate([np.asarray(img[hb * f:]).ravel(), np.asarray(img[:hb * f, wb * f:]).ravel()])
-        nonfinite += int((~np.isfinite(tail)).sum())
+        out[r0:r0 + rows] = g
+    scale = min(1.0, max_side / max(H, W))
     if scale < 1.0:
-        target = (max(2, round(H * scale)), max(2, round(W * scale)))
-        if out.shape != target:
-            out = _resize(out, target, order=1).astype(np.float32)
+        out = _resize(out, (max(2, round(H * scale)), max(2, round(W * scale))), order=1).astype(np.float32)
     return out, nonfinite
 
 

@@ -63,7 +63,7 @@ def build_summary(
     report rules excluded), each named as what it is: ``total_job_time_s``, the per-job wall
     times added up (more than the run took when jobs ran side by side), and ``run_wall_time_s``,
     from the first job's start to the last job's end (:func:`nnrec.report.provenance.run_times`),
-    which includes any pause between runs when the results come from several (``run_largest_gap_s``:
+    which includes any pause between runs when the results come from several (``run_largest_gap_time_s``:
     the longest stretch with no job running).
     """
     merged: dict[str, Any] = {}
@@ -100,7 +100,7 @@ def build_summary(
         merged["total_job_time_s"] = round(times["sum_s"], 3)
         merged["run_wall_time_s"] = round(times["span_s"], 3)
         # results made by several runs (e.g. one rule rerun later): the span includes the pause
-        merged["run_largest_gap_s"] = round(times["largest_gap_s"], 3)
+        merged["run_largest_gap_time_s"] = round(times["largest_gap_s"], 3)
     not_ok = {f: st for f, st in parts.items() if st != "ok"}
     for key in SUMMARY_KEYS:
         if key not in merged:

@@ -9,9 +9,14 @@ with ``resources/nist36/test.npz``, ``results/numpy_nn/q3/best/weights.npz`` and
 - a perfect crop of each character as ``bench_page_path.py`` re-renders it at a height and stroke
   width (its drawn ink, normalised, no page, no detection),
 so that ``bench_page_path.py``'s page - direct can be split into what the crop path costs and what
-the rest costs. Development measurement only (nothing is chosen from it).
+the rest costs. With ``--emnist`` (the mirror's ``emnist-byclass-test-az09.npz``) and a run whose
+NIST36 is the EMNIST substitute, it also reads pages on which each character is drawn from its
+original 28x28 EMNIST image instead of the normalised 32x32 one (page - direct, clean and photo),
+which tells whether re-rendering normalised images is what costs. Development measurement only
+(nothing is chosen from it).
 
-    OMP_NUM_THREADS=1 python benchmarks/page_path_decompose.py --run ../final [--per-class 10]
+    OMP_NUM_THREADS=1 python benchmarks/page_path_decompose.py --run ../final [--per-class 10] \
+        [--emnist ../shared/data/emnist-byclass-test-az09.npz]
 """
 
 from __future__ import annotations
@@ -37,10 +42,12 @@ def main() -> None:
     ap.add_argument("--run", type=Path, required=True)
     ap.add_argument("--per-class", type=int, default=10)
     ap.add_argument("--config", type=Path, default=ROOT / "config.yaml")
+    ap.add_argument("--emnist", type=Path, help="the EMNIST npz the run's substitute was built from")
     a = ap.parse_args()
     cfg = yaml.safe_load(a.config.read_text())
     set_threads(1)
     x, y = pb.load_split(a.run / "resources/nist36/test.npz")
+    sel = np.arange(len(y))
     if a.per_class:
         sel = np.concatenate([np.nonzero(y == c)[0][:a.per_class] for c in range(36)])
         x, y = x[sel], y[sel]
@@ -67,6 +74,24 @@ def main() -> None:
     for h, sf in SETTINGS:
         g = layout(normalise_glyph(pb.render_glyph(s, h, sf, int(bench["supersample"])) > 0.5, **kw) for s in shapes)
         print(f"perfect crop, {h} px, {100 * sf:.0f} % strokes: {acc(g)}")
+    if a.emnist:
+        from nnrec.data.emnist import read_emnist_npz
+        from nnrec.ocr.recognise import glyph_crops
+
+        em = read_emnist_npz(a.emnist)
+        idx = np.load(a.run / "resources/nist36/emnist_index.npz")["test"][sel]
+        rows = np.searchsorted(em.index, idx)
+        if not ((em.index[rows] == idx).all() and (em.y[rows] == y).all()):
+            raise SystemExit(f"{a.emnist} does not hold this run's substitute test images")
+        originals = [pb.glyph_shape(1.0 - im.astype(np.float64) / 255.0) for im in em.x[rows]]  # upright, ink 0
+        direct = pb.direct_accuracy(x, y, clfs)
+        for h, sf in SETTINGS:
+            for deg in ("clean", "photo"):
+                r = pb.run_cell(x, y, clfs, {"page": glyph_crops}, h, sf, {deg: bench["degradations"][deg]}, bench,
+                                cfg["ocr"]["detect"], kw, shapes=originals)[0]
+                diff = ", ".join(f"{n} {100 * (r['page_acc']['page'][n] - direct[n]):+.1f}" for n in clfs)
+                print(f"page from the EMNIST originals, {h} px, {100 * sf:.0f} % strokes, {deg}: page - direct {diff} "
+                      f"(recall {r['detection']['recall']:.3f})")
 
 
 if __name__ == "__main__":

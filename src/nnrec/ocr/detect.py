@@ -159,8 +159,8 @@ def _float_scale(img: np.ndarray) -> float | None:
     """255 for a float image whose finite values exceed 1 (0..255 floats), else 1; None for ints."""
     if np.issubdtype(img.dtype, np.integer) or img.dtype == bool or not img.size:
         return None
-    finite_max = np.nanmax(np.where(np.isfinite(img), img, np.nan)) if img.size else 0.0
-    return 255.0 if np.isfinite(finite_max) and float(finite_max) > 1.0 else 1.0
+    finite = img[np.isfinite(img)]
+    return 255.0 if finite.size and float(finite.max()) > 1.0 else 1.0
 
 
 STRIP_PIXELS = 4_000_000  # pixels converted to float at a time (working_grey)

@@ -71,6 +71,27 @@ def test_float_and_bool_inputs_agree_and_tiny_crop():
     assert g.shape == (32, 32) and g.min() < 0.2
 
 
+def _ellipse_ring(n, ss=8):
+    """Ink coverage of an elliptical ring drawn on an n x n grid (area-averaged from ss x ss)."""
+    N = n * ss
+    yy, xx = (np.mgrid[:N, :N] + 0.5) / N
+    r = np.hypot(yy - 0.5, (xx - 0.5) * 1.3)
+    m = (np.abs(r - 0.33) < 0.06).astype(float)
+    return m.reshape(n, ss, n, ss).mean(axis=(1, 3))
+
+
+@pytest.mark.parametrize("n", [16, 20, 24, 28])
+def test_small_grey_crop_keeps_a_smooth_outline(n):
+    """A small grey image (EMNIST's 28 x 28) normalises like the same shape drawn large, as a page
+    crop is: it is interpolated before the cut, not cut and then repeated into pixel steps."""
+    ref = normalise_glyph(_ellipse_ring(256, 1) > 0.5)
+    grey = _ellipse_ring(n)
+    err_grey = np.abs(normalise_glyph(grey) - ref).mean()
+    err_steps = np.abs(normalise_glyph(grey > 0.5) - ref).mean()   # binary: repeated pixels
+    assert err_grey < 0.025
+    assert err_grey < 0.6 * err_steps
+
+
 def test_bad_input_errors():
     with pytest.raises(ValueError, match="no ink"):
         normalise_glyph(np.zeros((10, 10)))

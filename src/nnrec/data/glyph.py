@@ -3,7 +3,9 @@
 A character crop (ink high) becomes a 32 x 32 float32 image in [0, 1] with dark ink (0) on a
 light background (1), upright, in four steps:
 
-1. crop to the ink's bounding box (pixels above ``threshold``);
+1. crop to the ink's bounding box (pixels above ``threshold``), upsampled until its longer side is
+   at least ``work_size`` pixels: a grey crop is interpolated before the cut at ``threshold`` (a
+   smooth outline, as the OCR crop path gives a page character), a binary one repeated;
 2. match the stroke width: the crop is binarised, its stroke width estimated from the distance
    transform along the skeleton, and the ink boundary moved (a signed-distance dilation or
    erosion, sub-pixel) so that the stroke will be ``stroke_width`` pixels wide at 32 x 32;
@@ -32,7 +34,7 @@ GLYPH_DEFAULTS = {
     "margin": 0.12,
     "stroke_width": 3.0,
     "threshold": 0.5,
-    "work_size": 40,
+    "work_size": 64,
 }
 
 
@@ -72,26 +74,21 @@ def normalise_glyph(
     stroke_width : target stroke width in output pixels; ``None`` keeps the crop's own width
         (only scaled).
     threshold : ink level (in the input's units, [0, 1] for floats) that counts as ink.
-    work_size : the binarised crop is upsampled so that its longer side is at least this many
-        pixels before the stroke width is changed (sub-pixel accuracy for tiny crops).
+    work_size : the crop is upsampled so that its longer side is at least this many pixels before
+        the stroke width is changed (sub-pixel accuracy for tiny crops); a grey crop is
+        interpolated (bilinear) and then cut at ``threshold``, a binary one repeated.
     """
     a = np.asarray(ink)
     if a.ndim != 2:
         raise ValueError(f"normalise_glyph: expected a 2-D crop, got shape {a.shape}")
     if not 0.0 <= margin < 0.5:
         raise ValueError(f"normalise_glyph: margin must be in [0, 0.5), got {margin}")
-    mask = a.astype(bool) if a.dtype == bool else np.asarray(a, dtype=np.float64) > threshold
+    grey = None if a.dtype == bool else np.asarray(a, dtype=np.float64)
+    mask = a.astype(bool) if grey is None else grey > threshold
     if not mask.any():
         raise ValueError(f"normalise_glyph: the crop {a.shape} has no ink above threshold {threshold}")
-    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
-    mask = mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    mask = _upsample(mask, grey, threshold, work_size)
     h, w = mask.shape
-
-    # upsample small crops (nearest) so that the width change has sub-pixel room
-    up = max(1, int(np.ceil(work_size / max(h, w))))
-    if up > 1:
-        mask = np.repeat(np.repeat(mask, up, axis=0), up, axis=1)
-        h, w = mask.shape
 
     side = max(h, w) / (1.0 - 2.0 * margin)          # padded square side, in work pixels
     scale = size / side                              # work pixel -> output pixel
@@ -120,6 +117,29 @@ def normalise_glyph(
     out = _resize_window(soft, (S - side) / 2.0, side, size)
     img = 1.0 - np.clip(out, 0.0, 1.0)
     return img.astype(np.float32)
+
+
+def _upsample(mask: np.ndarray, grey: np.ndarray | None, threshold: float, work_size: int) -> np.ndarray:
+    """The ink mask cropped to its bounding box, upsampled by a whole factor until its longer side
+    is at least ``work_size`` (room for a sub-pixel width change).
+
+    A grey crop (``grey`` given) is interpolated (bilinear, as the OCR crop path upsamples page ink
+    before its cut) and cut at ``threshold`` afterwards, so a small grey image such as EMNIST's
+    28 x 28 gets the smooth outline a large page crop has; a binary crop is repeated (nearest)."""
+    rows, cols = np.nonzero(mask.any(axis=1))[0], np.nonzero(mask.any(axis=0))[0]
+    box = mask[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    up = max(1, int(np.ceil(work_size / max(box.shape))))
+    if up == 1:
+        return box
+    if grey is not None:
+        # one pixel of context around the box for the interpolation
+        r0, r1 = max(0, rows[0] - 1), min(grey.shape[0], rows[-1] + 2)
+        c0, c1 = max(0, cols[0] - 1), min(grey.shape[1], cols[-1] + 2)
+        big = ndimage.zoom(grey[r0:r1, c0:c1], up, order=1, grid_mode=True, mode="nearest") > threshold
+        if big.any():                       # (interpolation can miss a lone pixel's peak)
+            rows, cols = np.nonzero(big.any(axis=1))[0], np.nonzero(big.any(axis=0))[0]
+            return big[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
+    return np.repeat(np.repeat(box, up, axis=0), up, axis=1)
 
 
 def _resize_window(img: np.ndarray, start: float, side: float, size: int) -> np.ndarray:

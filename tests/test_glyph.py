@@ -55,6 +55,24 @@ def test_stroke_width_matched(target):
         _ink_width_rows(normalise_glyph(_letter_t(width=14), stroke_width=None))
 
 
+def _ink_rows(img):
+    return int(((1.0 - img) > 0.5).any(axis=1).sum())
+
+
+def test_centre_line_frame_makes_any_pen_the_same_size():
+    """A fine-pen and a marker copy of a character come out the same size (their centre lines
+    fill the frame); framing the ink before the width change made the fine one larger."""
+    fine, marker = _letter_t(width=3), _letter_t(width=18)
+    a, b = normalise_glyph(fine), normalise_glyph(marker)
+    assert abs(_ink_rows(a) - _ink_rows(b)) <= 1
+    assert abs(_ink_rows(a) - round(32 * (1 - 2 * 0.12))) <= 1
+    assert np.abs(a - b).mean() < 0.03
+    a_ink, b_ink = normalise_glyph(fine, frame="ink"), normalise_glyph(marker, frame="ink")
+    assert _ink_rows(a_ink) - _ink_rows(b_ink) >= 2
+    with pytest.raises(ValueError, match="frame"):
+        normalise_glyph(fine, frame="box")
+
+
 def test_margin_respected():
     g = normalise_glyph(_letter_t(), margin=0.2)
     rows = np.nonzero((g < 0.9).any(axis=1))[0]

@@ -10,7 +10,10 @@ light background (1), upright, in four steps:
    transform along the skeleton, and the ink boundary moved (a signed-distance dilation or
    erosion, sub-pixel) so that the stroke will be ``stroke_width`` pixels wide at 32 x 32;
 3. pad to a square whose side leaves ``margin`` (a fraction of the side) of background on each
-   side of the longer ink dimension, the ink centred;
+   side of the longer dimension, the ink centred. What fills that frame is the strokes' centre
+   lines plus the new stroke width (``frame="centre_lines"``), so a character written with a fine
+   pen and the same one written with a marker come out the same size; ``frame="ink"`` frames
+   the ink as it was before its width changed;
 4. resize to ``size`` x ``size`` with anti-aliasing (area averaging) and invert.
 
 The knobs are keyword arguments; the ``standin:`` config section exposes the same names under
@@ -25,7 +28,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage
 
-__all__ = ["GLYPH_DEFAULTS", "normalise_glyph", "to_nist_layout", "from_nist_layout",
+__all__ = ["GLYPH_DEFAULTS", "FRAMES", "normalise_glyph", "to_nist_layout", "from_nist_layout",
            "estimate_stroke_width"]
 
 #: Defaults of :func:`normalise_glyph`'s knobs (mirrored by ``standin.glyph`` in config.yaml).
@@ -35,7 +38,14 @@ GLYPH_DEFAULTS = {
     "stroke_width": 3.0,
     "threshold": 0.5,
     "work_size": 64,
+    "frame": "centre_lines",
 }
+
+#: What fills the frame (``margin``): ``"centre_lines"``, the strokes' centre lines plus the target
+#: stroke width (a character comes out the same size whatever its strokes' width), or ``"ink"``,
+#: the crop's ink before its width is changed (the normalisation before issue 15's fix: a
+#: thin-stroked character came out larger than a thick-stroked one).
+FRAMES = ("centre_lines", "ink")
 
 
 def estimate_stroke_width(ink: np.ndarray, dist: np.ndarray | None = None) -> float:
@@ -62,6 +72,7 @@ def normalise_glyph(
     stroke_width: float | None = GLYPH_DEFAULTS["stroke_width"],
     threshold: float = GLYPH_DEFAULTS["threshold"],
     work_size: int = GLYPH_DEFAULTS["work_size"],
+    frame: str = GLYPH_DEFAULTS["frame"],
 ) -> np.ndarray:
     """Normalise one character crop to a ``size`` x ``size`` float32 image, ink 0, background 1.
 
@@ -77,12 +88,16 @@ def normalise_glyph(
     work_size : the crop is upsampled so that its longer side is at least this many pixels before
         the stroke width is changed (sub-pixel accuracy for tiny crops); a grey crop is
         interpolated (bilinear) and then cut at ``threshold``, a binary one repeated.
+    frame : ``"centre_lines"`` (default) or ``"ink"``; see :data:`FRAMES`. With
+        ``stroke_width=None`` the ink is framed either way.
     """
     a = np.asarray(ink)
     if a.ndim != 2:
         raise ValueError(f"normalise_glyph: expected a 2-D crop, got shape {a.shape}")
     if not 0.0 <= margin < 0.5:
         raise ValueError(f"normalise_glyph: margin must be in [0, 0.5), got {margin}")
+    if frame not in FRAMES:
+        raise ValueError(f"normalise_glyph: frame must be one of {FRAMES}, got {frame!r}")
     grey = None if a.dtype == bool else np.asarray(a, dtype=np.float64)
     mask = a.astype(bool) if grey is None else grey > threshold
     if not mask.any():
@@ -90,23 +105,38 @@ def normalise_glyph(
     mask = _upsample(mask, grey, threshold, work_size)
     h, w = mask.shape
 
-    side = max(h, w) / (1.0 - 2.0 * margin)          # padded square side, in work pixels
-    scale = size / side                              # work pixel -> output pixel
+    if stroke_width is None:
+        side = max(h, w) / (1.0 - 2.0 * margin)      # padded square side, in work pixels
+        scale = size / side                          # work pixel -> output pixel
+        pad = 1
+    else:
+        # frame the centre lines, not the ink: the stroke is redrawn stroke_width wide, so the
+        # ink's extent after the change is (centre-line extent) * scale + stroke_width, and that
+        # must fill the frame whatever width the crop's strokes had (a thin and a thick copy of a
+        # character come out the same size)
+        d0 = ndimage.distance_transform_edt(np.pad(mask, 1))[1:-1, 1:-1]
+        w_est = estimate_stroke_width(mask, d0)
+        usable = size * (1.0 - 2.0 * margin)
+        if frame == "centre_lines":
+            core = max(max(h, w) - w_est, 1.0)       # centre-line extent, work pixels
+            scale = max(usable - stroke_width, 0.5 * usable) / core
+        else:
+            scale = usable / max(h, w)
+        side = size / scale
+        delta = 0.5 * (stroke_width / scale - w_est)   # move the boundary out (+) / in (-)
+        delta = max(delta, 0.5 - 0.5 * w_est)           # never erode the centre line away
+        pad = int(np.ceil(max(delta, 0.0))) + 1
 
-    # pad enough for a dilation, then the square with the margin, ink centred
-    grow = 0.0 if stroke_width is None else max(0.0, 0.5 * stroke_width / scale)
-    pad = int(np.ceil(grow)) + 1
-    S = int(np.ceil(side)) + 2 * pad
+    # the square window of side `side` with the ink centred, padded for a dilation
+    S = int(np.ceil(max(side, h, w))) + 2 * pad
     top, left = (S - h) // 2, (S - w) // 2
     big = np.zeros((S, S), dtype=bool)
     big[top:top + h, left:left + w] = mask
     if stroke_width is None:
         soft = big.astype(np.float64)
     else:
-        d_in = ndimage.distance_transform_edt(big)
-        w_est = estimate_stroke_width(big, d_in)
-        delta = 0.5 * (stroke_width / scale - w_est)   # move the boundary out (+) / in (-)
-        delta = max(delta, 0.5 - 0.5 * w_est)           # never erode the centre line away
+        d_in = np.zeros((S, S))
+        d_in[top:top + h, left:left + w] = d0
         if delta > 0:
             d_out = ndimage.distance_transform_edt(~big)
             sd = np.where(big, 0.5 - d_in, d_out - 0.5)  # signed distance to the ink boundary

@@ -48,6 +48,14 @@ def _bowl(m, w=0.55, x0=0.0):
     return C((x0, 0.0), (x0 + 0.6 * w, 0.0), (x0 + w, m * 0.45), (x0 + 0.6 * w, m), (x0, m))
 
 
+def _fit(allographs, sx=1.0, lean=0.0):
+    """``allographs`` with every point's x scaled by ``sx`` and sheared ``lean`` degrees about the
+    baseline (positive: the top moves right): a class's width and built-in lean as a whole."""
+    sh = float(np.tan(np.deg2rad(lean)))
+    return [(w, [(kind, [(sx * x + sh * (1.0 - y), y) for x, y in pts]) for kind, pts in strokes])
+            for w, strokes in allographs]
+
+
 # class -> list of (weight, strokes)
 ALLOGRAPHS: dict[str, list[tuple[float, list]]] = {
     "A": [
@@ -312,6 +320,17 @@ ALLOGRAPHS: dict[str, list[tuple[float, list]]] = {
                  (0.58, 0.1), (0.56, 0.6), (0.52, 1.0))]),
     ],
 }
+
+#: class -> (x scale, lean in degrees) applied to all of its allographs by :func:`_fit`: the
+#: digits' widths and built-in lean matched to real NIST digits, the EMNIST substitute's train split
+#: (median ink width / height and mean second-moment slant of the normalised 32 x 32 glyphs, per
+#: class; tuning/ledger.yaml). 0 is left as drawn: matching it (wider, leaning) loses real 0s to O.
+FIT: dict[str, tuple[float, float]] = {
+    "1": (1.0, 5.0), "2": (0.95, -9.0), "3": (0.75, -7.0), "4": (0.88, 6.0),
+    "5": (1.0, 6.0), "6": (0.95, -13.0), "7": (0.9, -10.0), "8": (0.85, 0.0), "9": (0.8, 2.0),
+}
+for _ch, (_sx, _lean) in FIT.items():
+    ALLOGRAPHS[_ch] = _fit(ALLOGRAPHS[_ch], _sx, _lean)
 
 if sorted(ALLOGRAPHS) != sorted(CLASSES):  # pragma: no cover - a definition error
     raise RuntimeError("skeletons: ALLOGRAPHS must define exactly the 36 NIST36 classes")

@@ -95,7 +95,7 @@ def test_classes_are_distinguishable():
 def test_every_allograph_is_drawn():
     aug = dict(AUGMENT_DEFAULTS)
     for ch in CLASSES:
-        seen = {stroke_points(ch, np.random.default_rng([7, i]), aug)[1] for i in range(80)}
+        seen = {stroke_points(ch, np.random.default_rng([7, i]), aug)[1] for i in range(200)}
         assert seen == set(range(len(ALLOGRAPHS[ch]))), ch
 
 

@@ -136,10 +136,13 @@ def test_page_path_slice_reads_as_well_as_direct(standin_slice):
     (24 px, 15 %) strokes on photographed or clean pages: the page path is within 1.5 points of
     direct (here better: normalise_glyph redraws every stroke at the training width).
 
-    The thick loops are where the closed-mask crop failed (it filled the holes): it still reads
-    more than 5 points under direct there, and over 10 under the page path. Measured with this
-    slice: direct 59.4 %, the page path 66.1 / 65.0 / 65.0 / 64.4 % in the four cells, the
-    closed-mask crop 50.0 % in the last.
+    The thick loops are where the closed-mask crop failed (it filled the holes): it reads under
+    direct there, and over 10 points under the page path. Measured with this slice: direct
+    53.9 %, the page path 67.8 / 66.1 / 64.4 / 62.8 % in the four cells, the closed-mask crop
+    51.7 % in the last. (Before the stand-in's digits were matched to real ones, direct read
+    59.4 % and the closed-mask crop 50.0 %: the more varied digits are harder for this
+    20-prototype nearest neighbour, and the closed-mask crop's shortfall against direct shrank
+    from 9 to 2 points; against the page path it is 11.)
     (Before glyphs were framed by their centre lines the thick corner read 5 points under direct.)
     At 24 px with 3 % strokes (0.7 px) one photographed hairline character of the 180 breaks
     apart in detection itself, so that cell is allowed one miss."""
@@ -158,7 +161,7 @@ def test_page_path_slice_reads_as_well_as_direct(standin_slice):
         found, n = r["detection"]["found"], r["detection"]["true_chars"]
         assert found >= n - (1 if r["stroke_frac"] < 0.05 else 0) and r["detection"]["spurious"] <= 2
         assert r["page_acc"]["page"]["knn"] >= direct - 0.015, (r["height"], r["stroke_frac"], r["degradation"])
-    assert thick["page_acc"]["before"]["knn"] < direct - 0.05       # thick loops filled: the old fault
+    assert thick["page_acc"]["before"]["knn"] < direct              # thick loops filled: the old fault
     assert thick["page_acc"]["page"]["knn"] > thick["page_acc"]["before"]["knn"] + 0.1
 
 

@@ -83,7 +83,7 @@ def test_loader_reads_standin_like_real_files(mats, tmp_path):
 
 def test_classes_are_distinguishable():
     """A nearest-centroid classifier fitted on a few generated samples must beat chance by far."""
-    cfg = {"seed": 3, "counts": {"train": 6, "valid": 2}}
+    cfg = {"seed": 3, "counts": {"train": 20, "valid": 5}}
     xt, lt = generate_split(cfg, "train")
     xv, lv = generate_split(cfg, "valid")
     yt, yv = lt.argmax(1), lv.argmax(1)
@@ -95,7 +95,7 @@ def test_classes_are_distinguishable():
 def test_every_allograph_is_drawn():
     aug = dict(AUGMENT_DEFAULTS)
     for ch in CLASSES:
-        seen = {stroke_points(ch, np.random.default_rng([7, i]), aug)[1] for i in range(80)}
+        seen = {stroke_points(ch, np.random.default_rng([7, i]), aug)[1] for i in range(200)}
         assert seen == set(range(len(ALLOGRAPHS[ch]))), ch
 
 

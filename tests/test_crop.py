@@ -137,15 +137,16 @@ def test_page_path_slice_reads_as_well_as_direct(standin_slice):
     direct (here better: normalise_glyph redraws every stroke at the training width).
 
     The thick loops are where the closed-mask crop failed (it filled the holes): it reads under
-    direct there, and over 10 points under the page path. Measured with this slice: direct
-    53.9 %, the page path 67.8 / 66.1 / 64.4 / 62.8 % in the four cells, the closed-mask crop
-    51.7 % in the last. (Before the stand-in's digits were matched to real ones, direct read
+    direct there, and over 10 points under the page path. Measured with this slice
+    (crop_ink_frac 0.3): direct 53.9 %, the page path 68.9 / 66.7 / 65.6 / 62.2 % in the four
+    cells, the closed-mask crop 51.7 % in the last (at crop_ink_frac 0.4 the page path read
+    67.8 / 66.1 / 64.4 / 62.8 %). (Before the stand-in's digits were matched to real ones, direct read
     59.4 % and the closed-mask crop 50.0 %: the more varied digits are harder for this
     20-prototype nearest neighbour, and the closed-mask crop's shortfall against direct shrank
     from 9 to 2 points; against the page path it is 11.)
     (Before glyphs were framed by their centre lines the thick corner read 5 points under direct.)
-    At 24 px with 3 % strokes (0.7 px) one photographed hairline character of the 180 breaks
-    apart in detection itself, so that cell is allowed one miss."""
+    At 24 px with 3 % strokes (0.7 px) a photographed hairline character can break apart in
+    detection itself (1 of the 180 did with earlier glyphs), so that cell is allowed one miss."""
     from nnrec.ocr import pagebench as pb
 
     x, y, knn = standin_slice

@@ -49,7 +49,7 @@ class DetectParams:
     # the crop path (nnrec.ocr.crop.char_ink): which pixels of a box are its character's ink
     crop_reach_frac: float = 0.5       # owned ink reaches this x stroke width beyond the labelled pixels
     crop_level_pct: float = 90.0       # the stroke's darkness: this percentile of its contrast
-    crop_ink_frac: float = 0.4         # ink boundary at this fraction of that darkness (config.yaml: how chosen)
+    crop_ink_frac: float = 0.3         # ink boundary at this fraction of that darkness (config.yaml: how chosen)
     crop_min_side: int = 64            # crops upsampled (bilinear) to at least this longer side
 
     @classmethod

@@ -139,14 +139,11 @@ def test_page_path_slice_reads_as_well_as_direct(standin_slice):
     The thick loops are where the closed-mask crop failed (it filled the holes): it reads under
     direct there, and over 10 points under the page path. Measured with this slice
     (crop_ink_frac 0.3): direct 53.9 %, the page path 68.9 / 66.7 / 65.6 / 62.2 % in the four
-    cells, the closed-mask crop 51.7 % in the last (at crop_ink_frac 0.4 the page path read
-    67.8 / 66.1 / 64.4 / 62.8 %). (Before the stand-in's digits were matched to real ones, direct read
-    59.4 % and the closed-mask crop 50.0 %: the more varied digits are harder for this
-    20-prototype nearest neighbour, and the closed-mask crop's shortfall against direct shrank
-    from 9 to 2 points; against the page path it is 11.)
-    (Before glyphs were framed by their centre lines the thick corner read 5 points under direct.)
-    Every character is found in every cell (with the stand-in's glyphs before its digits were
-    matched, one photographed 0.7 px hairline character of the 180 broke apart in detection)."""
+    cells, the closed-mask crop 51.7 % in the last. Before the stand-in's digits were matched to
+    real ones, direct read 59.4 % and the closed-mask crop 50.0 % (the more varied digits are
+    harder for this 20-prototype nearest neighbour); before glyphs were framed by their centre
+    lines, the thick corner read 5 points under direct. Every character is found in every cell.
+    """
     from nnrec.ocr import pagebench as pb
 
     x, y, knn = standin_slice

@@ -29,7 +29,7 @@ import numpy as np
 from scipy import ndimage
 
 __all__ = ["GLYPH_DEFAULTS", "FRAMES", "normalise_glyph", "to_nist_layout", "from_nist_layout",
-           "estimate_stroke_width"]
+           "estimate_stroke_width", "interpolate_cut"]
 
 #: Defaults of :func:`normalise_glyph`'s knobs (mirrored by ``standin.glyph`` in config.yaml).
 GLYPH_DEFAULTS = {
@@ -119,6 +119,7 @@ def normalise_glyph(
         usable = size * (1.0 - 2.0 * margin)
         if frame == "centre_lines":
             core = max(max(h, w) - w_est, 1.0)       # centre-line extent, work pixels
+            # (a stroke_width over half the frame would leave no room: keep half for the lines)
             scale = max(usable - stroke_width, 0.5 * usable) / core
         else:
             scale = usable / max(h, w)
@@ -165,11 +166,19 @@ def _upsample(mask: np.ndarray, grey: np.ndarray | None, threshold: float, work_
         # one pixel of context around the box for the interpolation
         r0, r1 = max(0, rows[0] - 1), min(grey.shape[0], rows[-1] + 2)
         c0, c1 = max(0, cols[0] - 1), min(grey.shape[1], cols[-1] + 2)
-        big = ndimage.zoom(grey[r0:r1, c0:c1], up, order=1, grid_mode=True, mode="nearest") > threshold
-        if big.any():                       # (interpolation can miss a lone pixel's peak)
+        big = interpolate_cut(grey[r0:r1, c0:c1], up, threshold)
+        if big is not None:
             rows, cols = np.nonzero(big.any(axis=1))[0], np.nonzero(big.any(axis=0))[0]
             return big[rows[0]:rows[-1] + 1, cols[0]:cols[-1] + 1]
     return np.repeat(np.repeat(box, up, axis=0), up, axis=1)
+
+
+def interpolate_cut(grey: np.ndarray, factor: float, threshold: float) -> np.ndarray | None:
+    """``grey`` upsampled ``factor`` times (bilinear) and then cut at ``threshold``: the smooth ink
+    outline that both the OCR crop path and :func:`normalise_glyph` draw from a small grey crop.
+    ``None`` when nothing is left above the threshold (interpolation can miss a lone pixel's peak)."""
+    big = ndimage.zoom(grey, factor, order=1, grid_mode=True, mode="nearest") > threshold
+    return big if big.any() else None
 
 
 def _resize_window(img: np.ndarray, start: float, side: float, size: int) -> np.ndarray:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import numpy as np
 from scipy import ndimage as ndi
 
+from nnrec.data.glyph import interpolate_cut
 from nnrec.ocr.detect import Detection, DetectParams
 
 
@@ -68,7 +69,7 @@ def char_ink(det: Detection, i: int, slices: list | None = None) -> np.ndarray:
     ink = ink[r0:r1, c0:c1]
     up = p.crop_min_side / max(ink.shape)
     if up > 1:
-        big = ndi.zoom(ink, up, order=1, grid_mode=True, mode="nearest") > cut
-        if big.any():                       # (interpolation can miss a lone pixel's peak)
+        big = interpolate_cut(ink, up, cut)
+        if big is not None:
             return big
     return ink > cut

@@ -139,7 +139,12 @@ def normalise_glyph(
         d_in = np.zeros((S, S))
         d_in[top:top + h, left:left + w] = d0
         if delta > 0:
-            d_out = ndimage.distance_transform_edt(~big)
+            # the outside distance matters only within delta + 1 of the ink (farther, soft is 0):
+            # measured on the ink's box grown by pad (>= delta + 1), the same values there
+            d_out = np.full((S, S), float(S))
+            r0, c0 = top - pad, left - pad
+            d_out[r0:top + h + pad, c0:left + w + pad] = ndimage.distance_transform_edt(
+                ~big[r0:top + h + pad, c0:left + w + pad])
             sd = np.where(big, 0.5 - d_in, d_out - 0.5)  # signed distance to the ink boundary
         else:
             sd = np.where(big, 0.5 - d_in, 0.5)          # erosion needs only the inside

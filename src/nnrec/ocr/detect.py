@@ -38,7 +38,7 @@ class DetectParams:
     work_max_side: int = 1600
     background_frac: float = 0.04      # median-filter size for the background, x longer side
     blur_frac: float = 0.25            # Gaussian sigma, x provisional stroke width
-    k_mad: float = 8.0                 # threshold = median + k * MAD of the contrast
+    k_mad: float = 5.0                 # threshold = median + k * MAD of the contrast
     min_contrast: float = 0.12         # never call pixels darker than this by < 12 % ink
     close_frac: float = 0.25           # closing radius, x stroke width
     speck_area_frac: float = 2.0       # specks: area < this x stroke_width^2

@@ -1,7 +1,9 @@
 """How do networks trained on real NIST characters read each allograph of the stand-in?
 
-For every allograph of the given classes, ``--per`` samples are drawn with config.yaml's
-``standin.augment`` (forced allograph, its own seeds), normalised with ``standin.glyph`` and read
+For every allograph of the given classes, ``--per`` samples are drawn by ``render_ink`` with
+config.yaml's ``standin.augment`` at ``standin.render_height`` (forced allograph, its own seeds:
+the pen and shape augmentation; not ``make_glyph``'s later jitter of the 32x32 glyph: stroke width
+scale, margin, shift, blur, noise), normalised with ``standin.glyph`` and read
 by classifiers trained on the EMNIST substitute's TRAIN split (real NIST hand-printing), e.g. a
 full run's Q3 MLP and Q6.1.2 CNN. An allograph that such a network reads as another class is a
 shape real writers do not use for its class (a flagged 1 that real-trained networks take for a 7).

@@ -343,9 +343,10 @@ FIT: dict[str, tuple[float, float]] = {
 for _ch, (_sx, _lean) in FIT.items():
     ALLOGRAPHS[_ch] = _fit(ALLOGRAPHS[_ch], _sx, _lean)
 
-#: class -> per allograph, the share of 100 of its samples (config.yaml's augmentation) that the
-#: Q6.1.2 CNN trained on real NIST hand-printing (the EMNIST substitute's train split, full run A')
-#: reads as the class (benchmarks/bench_allograph_realism.py). Each digit allograph's weight is
+#: class -> per allograph, the share of 100 of its samples (drawn by render_ink with config.yaml's
+#: standin.augment, normalised with standin.glyph) that the Q6.1.2 CNN trained on real NIST
+#: hand-printing (the EMNIST substitute's train split, full run A') reads as the class
+#: (benchmarks/bench_allograph_realism.py reproduces every value). Each digit allograph's weight is
 #: multiplied by it: a shape that real writers' networks take for another class (a flagged 1 read
 #: as 7, a slashed 0 read as B, a round-backed 6 read as G) is drawn that much less often
 #: (tuning/ledger.yaml; letters were tried too and are left as drawn).

@@ -22,7 +22,7 @@ def _blobs(n=240, d=8, k=3, seed=0):
     return x, y
 
 
-def _run(seed, tmp_path=None, epochs=4):
+def _run(seed, tmp_path=None, epochs=4, restore_best=False):
     x, y = _blobs()
     seed_torch(seed)
     model = nn.Sequential(nn.Linear(8, 16), nn.ReLU(), nn.Dropout(0.1), nn.Linear(16, 3))
@@ -32,18 +32,28 @@ def _run(seed, tmp_path=None, epochs=4):
     sched = make_scheduler(opt, {"name": "onecycle", "pct_start": 0.3}, epochs=epochs, steps_per_epoch=len(train))
     ck = None if tmp_path is None else tmp_path / "model.pt"
     hist = fit(model, train, valid, epochs=epochs, optimizer=opt, scheduler=sched, loss_fn=make_loss({}),
-               device=pick_device(0), checkpoint_path=ck, seed=seed, checkpoint_extra={"arch": "mlp"})
+               device=pick_device(0), checkpoint_path=ck, seed=seed, checkpoint_extra={"arch": "mlp"},
+               restore_best=restore_best)
     return model, hist, valid
 
 
-def test_fit_reduces_loss_and_checkpoints(tmp_path):
-    model, hist, valid = _run(1, tmp_path, epochs=6)
+def _same_weights(model, ck) -> bool:
+    return all(torch.equal(v, ck["state_dict"][k].to(v.dtype)) for k, v in model.state_dict().items())
+
+
+@pytest.mark.parametrize("restore_best", [True, False])
+def test_fit_reduces_loss_and_checkpoints_the_weights_it_returns(tmp_path, restore_best):
+    """The checkpoint holds the returned model: the best validation epoch's weights with
+    restore_best, the last epoch's without (the Q6.1.1 mirror run reports its last epoch)."""
+    model, hist, valid = _run(1, tmp_path, epochs=6, restore_best=restore_best)
     assert hist["train_loss"][-1] < 0.5 * hist["train_loss"][0]
     assert hist["valid_acc"][-1] > 0.9
-    assert len(hist["epoch"]) == 6 and hist["best_epoch"] >= 1
+    assert len(hist["epoch"]) == 6 and 1 <= hist["best_epoch"] < 6  # so the two modes differ
     ck = load_checkpoint(tmp_path / "model.pt")
-    assert ck["arch"] == "mlp" and ck["epoch"] == hist["best_epoch"]
-    assert ck["valid_acc"] == pytest.approx(max(hist["valid_acc"]))
+    kept = hist["best_epoch"] if restore_best else 6
+    assert ck["arch"] == "mlp" and ck["epoch"] == kept
+    assert ck["valid_acc"] == pytest.approx(hist["valid_acc"][kept - 1])
+    assert _same_weights(model, ck)
     loss, acc, preds = evaluate(model, valid, torch.device("cpu"))
     assert preds.shape == (60,) and 0 <= acc <= 1 and math.isfinite(loss)
 

@@ -410,9 +410,10 @@ def fit(model: nn.Module, train_loader: Iterable, valid_loader: Iterable | None,
     ``epoch_time`` (seconds, training + validation); scalars ``best_epoch``, ``best_valid_acc``,
     ``train_time`` (s, total), ``device``, ``seed``, ``n_params``.
 
-    The model with the best validation accuracy is saved to ``checkpoint_path`` (every improvement;
-    the last epoch when there is no valid loader) with ``checkpoint_extra`` merged into the file;
-    ``restore_best`` loads those weights back at the end. Seeds torch with ``seed`` at the start
+    ``checkpoint_path`` receives the weights the returned model holds, with ``checkpoint_extra``
+    merged into the file: with ``restore_best``, those of the best validation epoch (saved at every
+    improvement, the last epoch when there is no valid loader) which are loaded back at the end;
+    without, those of the last epoch, whose figures the caller reports. Seeds torch with ``seed`` at the start
     (seed again yourself *before* building the model for identical initial weights). Progress lines
     with ETA go to ``logger``. ``autocast_dtype`` (``bfloat16``) trains in mixed precision.
     """
@@ -471,7 +472,7 @@ def fit(model: nn.Module, train_loader: Iterable, valid_loader: Iterable | None,
             best_acc, best_epoch = score, epoch
             if restore_best:
                 best_state = copy.deepcopy({k: v.detach().cpu() for k, v in model.state_dict().items()})
-            if checkpoint_path is not None:
+            if checkpoint_path is not None and restore_best:
                 save_checkpoint(checkpoint_path, model, epoch=epoch, valid_acc=va_acc,
                                 **dict(checkpoint_extra or {}))
         metrics = {"train_loss": tr_loss, "train_acc": tr_acc, "lr": float(lr)}
@@ -482,6 +483,9 @@ def fit(model: nn.Module, train_loader: Iterable, valid_loader: Iterable | None,
             on_epoch_end(epoch, hist)
     if restore_best and best_state is not None:
         model.load_state_dict(best_state)
+    if checkpoint_path is not None and not restore_best:  # the model kept is the last epoch's
+        save_checkpoint(checkpoint_path, model, epoch=epochs, valid_acc=hist["valid_acc"][-1] if epochs else None,
+                        **dict(checkpoint_extra or {}))
     hist.update(best_epoch=best_epoch, best_valid_acc=(best_acc if valid_loader is not None else None),
                 train_time=time.perf_counter() - t0, device=str(device), seed=int(seed),
                 n_params=int(sum(p.numel() for p in model.parameters())))

@@ -427,7 +427,7 @@ def _fidelity(root: Path, variant: str) -> None:
             rec = json.loads(json.dumps(rec))
             _json(root / f"fidelity/{name}/{c}.json", rec)
             records[name][c] = rec
-        if variant == "A":  # the Q6.1.1 FC network: the Q3 run rebuilt in PyTorch, reading exactly alike
+        if variant == "A":  # the Q6.1.1 FC network: the Q3 run rebuilt in PyTorch, the same accuracies
             fc = {**records[name]["q3"], "classifier": "fc", "label": "Q6.1.1 FC network (PyTorch)"}
             _json(root / f"fidelity/{name}/fc.json", fc)
             records[name]["fc"] = fc

@@ -112,6 +112,42 @@ def test_broken_character_pieces_are_merged():
     assert len(boxes) == 2
 
 
+def test_faint_strokes_grow_down_to_their_faint_stretches_and_faint_noise_stays_out():
+    """Hysteresis on a page of faint strokes (contrast 0.2, under twice the 0.12 threshold): an L
+    whose upright is fainter still (0.10, under the threshold) keeps it, joined to its foot; an
+    equally faint blob touching no ink is not a box."""
+    paper = 0.9
+    img = np.full((160, 260), paper)
+    img[30:110, 30:38] = paper * 0.8         # an I, for the character height
+    img[30:110, 100:108] = paper * 0.90      # the L's fainter upright ...
+    img[102:110, 100:140] = paper * 0.8      # ... on its foot
+    img[40:80, 190:230] = paper * 0.90       # faint and alone
+    on = detect(img, {"work_max_side": 1000})
+    off = detect(img, {"work_max_side": 1000, "hysteresis_frac": 1.0})
+    assert on.threshold == off.threshold == pytest.approx(0.12)
+    assert on.ink_floor == pytest.approx(0.7 * 0.12) and off.ink_floor == pytest.approx(0.12)
+    heights = sorted(int(b[2] - b[0]) for b in on.boxes)
+    assert len(on.boxes) == 2 and heights[0] >= 78          # the L whole, the blob left out
+    assert all(b[1] < 150 for b in on.boxes)
+    assert sorted(int(b[2] - b[0]) for b in off.boxes)[0] < 20  # without: only the L's foot
+
+
+def test_dark_strokes_are_not_grown_so_close_neighbours_stay_apart():
+    """On a page of dark strokes the faint band between two close characters (contrast 0.10,
+    20 px) is not grown into a bridge; with the growth forced on, it would join them."""
+    paper = 0.9
+    img = np.full((400, 400), paper)
+    img[130:210, 160:168] = 0.1
+    img[130:210, 188:196] = 0.1
+    img[130:210, 168:188] = paper * 0.90
+    img[130:210, 260:268] = 0.1
+    p = {"work_max_side": 1000, "background_frac": 0.2}     # a background window wider than the band
+    gated = detect(img, p)
+    forced = detect(img, {**p, "faint_ratio": 100.0})
+    assert gated.ink_floor == pytest.approx(gated.threshold) and forced.ink_floor < forced.threshold
+    assert len(gated.boxes) == 3 and len(forced.boxes) == 2
+
+
 @pytest.mark.parametrize("kind", ["rgb_uint8", "rgba", "grey_float", "uint16"])
 def test_input_formats_and_empty_page(kind):
     grey = np.full((120, 160), 0.9)

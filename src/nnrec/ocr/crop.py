@@ -16,7 +16,8 @@ the pixels from the un-blurred, un-closed ink contrast:
 3. **boundary**: the owned contrast, in units of that level, is upsampled (bilinear) until the
    crop's longer side is at least ``crop_min_side`` pixels and cut at ``crop_ink_frac`` (a
    fraction of the stroke's darkness: half is the edge of a blurred stroke), never below the
-   page's threshold. A hole is ink-free paper, so it stays a hole.
+   faintest contrast the detector called ink (its threshold, or the lower hysteresis floor on a
+   page of faint strokes). A hole is ink-free paper, so it stays a hole.
 
 The result (a boolean mask, ink high) goes to :func:`nnrec.data.glyph.normalise_glyph`, the one
 normalisation the NIST36 stand-in is also made with. The knobs are fields of
@@ -58,7 +59,7 @@ def char_ink(det: Detection, i: int, slices: list | None = None) -> np.ndarray:
         own = (lab[iy, ix] == k) & (dist <= reach)
     core = c[(lab == k) & (c > det.threshold)]
     level = float(np.percentile(core, p.crop_level_pct)) if core.size else float(c[lab == k].max())
-    cut = max(p.crop_ink_frac * level, det.threshold)
+    cut = max(p.crop_ink_frac * level, det.threshold if det.ink_floor is None else det.ink_floor)
     ink = np.where(own, c, 0.0)
     rows, cols = np.nonzero((ink > cut).any(1))[0], np.nonzero((ink > cut).any(0))[0]
     if not rows.size:                                         # nothing above the cut: the labelled pixels

@@ -7,7 +7,11 @@ Pipeline (every size is measured on the page itself, none is a fixed pixel count
 3. background (paper + lighting) estimated by a coarse median filter; ink contrast
    ``c = (background - grey) / background``, so shadows and uneven light cancel out;
 4. threshold ``c`` at ``median + k * MAD`` of the page (noise-adaptive) but never below
-   ``min_contrast``; small Gaussian blur before, to suppress sensor noise;
+   ``min_contrast``; small Gaussian blur before, to suppress sensor noise. When the strokes are
+   faint (the median contrast along their centre lines under ``faint_ratio`` x the threshold:
+   hairlines under blur and JPEG), ink down to ``hysteresis_frac`` x the threshold joins the ink
+   it touches (hysteresis), so a stroke that dips below the threshold stays whole; on pages of
+   darker strokes this is not done, as it would join the soft edges of close neighbours;
 5. stroke width ``w`` = 2 x median distance-to-background on the ink skeleton; a closing with a
    disk of radius ``close_frac * w`` joins broken strokes;
 6. connected components; specks (area < ``speck_area_frac * w^2``) removed; character height
@@ -40,6 +44,8 @@ class DetectParams:
     blur_frac: float = 0.25            # Gaussian sigma, x provisional stroke width
     k_mad: float = 5.0                 # threshold = median + k * MAD of the contrast
     min_contrast: float = 0.12         # never call pixels darker than this by < 12 % ink
+    faint_ratio: float = 2.0           # strokes whose centre lines are under this x the threshold are faint ...
+    hysteresis_frac: float = 0.7       # ... and grown down to this x the threshold where joined to ink above it
     close_frac: float = 0.25           # closing radius, x stroke width
     speck_area_frac: float = 2.0       # specks: area < this x stroke_width^2
     punct_frac: float = 0.35           # punctuation: height and width < this x char height
@@ -77,6 +83,7 @@ class Detection:
     params: DetectParams | None = None  # the parameters it ran with (the crop path reads its own)
     shape: tuple[int, int] | None = None  # the page's (H, W) in original pixels
     nonfinite_pixels: int = 0          # NaN / infinite pixels of the input, read as paper
+    ink_floor: float | None = None     # the faintest contrast called ink (threshold, or lower for faint strokes)
 
     @property
     def bw(self) -> np.ndarray:
@@ -98,6 +105,7 @@ class Detection:
             "stroke_width_px": round(float(self.stroke_width), 2),
             "char_height_px": round(float(self.char_height), 2),
             "threshold": round(float(self.threshold), 4),
+            "ink_floor": round(float(self.threshold if self.ink_floor is None else self.ink_floor), 4),
             "work_scale": round(float(self.scale), 4),
             "rejected": {k: int(v) for k, v in self.rejected.items()},
             "nonfinite_pixels": int(self.nonfinite_pixels),
@@ -224,6 +232,24 @@ def _background(grey: np.ndarray, frac: float) -> np.ndarray:
     return np.maximum(bg, 1e-3)
 
 
+def _grow_faint(c: np.ndarray, mask: np.ndarray, low: float) -> np.ndarray:
+    """Hysteresis: ``mask`` grown by every 8-connected region of ``c > low`` that reaches it (a
+    faint stretch of a stroke joins the rest of it; faint noise touching no ink stays out)."""
+    weak, n_weak = ndi.label(c > low, structure=np.ones((3, 3), bool))
+    grow = np.zeros(n_weak + 1, bool)
+    grow[np.unique(weak[mask])] = True
+    grow[0] = False
+    return mask | grow[weak]
+
+
+def _stroke_contrast(c: np.ndarray, mask: np.ndarray) -> float:
+    """The median contrast along the ink's centre lines (its skeleton)."""
+    from skimage.morphology import skeletonize
+
+    sk = skeletonize(mask)
+    return float(np.median(c[sk])) if sk.any() else float(np.median(c[mask]))
+
+
 def _stroke_width(mask: np.ndarray) -> float:
     from skimage.morphology import skeletonize
 
@@ -297,9 +323,17 @@ def detect(image: np.ndarray, params: DetectParams | dict | None = None) -> Dete
     mad = float(np.median(np.abs(c_blur - med))) * 1.4826 + 1e-6
     thr = max(p.min_contrast, med + p.k_mad * mad)
     mask = c_blur > thr
+    floor = thr                     # the faintest contrast called ink (the crop path's floor too)
     rejected = {"speck": 0, "punctuation": 0, "border_or_rule": 0}
     if mask.any():
         sw = _stroke_width(mask)
+        # faint strokes (their centre lines under faint_ratio x the threshold, e.g. hairlines
+        # under blur and JPEG) break where they dip below it: grow them down to hysteresis_frac x
+        # the threshold. Only then: on pages with dark strokes the same growth would join the soft
+        # edges of close neighbours.
+        if p.hysteresis_frac < 1.0 and _stroke_contrast(c_blur, mask) < p.faint_ratio * thr:
+            floor = p.hysteresis_frac * thr
+            mask = _grow_faint(c_blur, mask, floor)
         mask = ndi.binary_closing(mask, structure=_disk(p.close_frac * sw), border_value=0)
 
     lab = label(mask, connectivity=2)
@@ -355,7 +389,7 @@ def detect(image: np.ndarray, params: DetectParams | dict | None = None) -> Dete
     return Detection(boxes=boxes_arr, labels=out_lab, scale=scale,
                      stroke_width=sw * (sy + sx) / 2, char_height=char_h * sy, threshold=thr,
                      rejected=rejected, contrast=contrast, params=p, shape=(H, W),
-                     nonfinite_pixels=nonfinite)
+                     nonfinite_pixels=nonfinite, ink_floor=floor)
 
 
 def find_letters(image: np.ndarray, params: DetectParams | dict | None = None) -> tuple[np.ndarray, np.ndarray]:

@@ -242,23 +242,22 @@ def _grow_faint(c: np.ndarray, mask: np.ndarray, low: float) -> np.ndarray:
     return mask | grow[weak]
 
 
-def _stroke_contrast(c: np.ndarray, mask: np.ndarray) -> float:
-    """The median contrast along the ink's centre lines (its skeleton)."""
+def _centre_lines(mask: np.ndarray) -> np.ndarray:
+    """The ink's skeleton, or the ink itself where it has none."""
     from skimage.morphology import skeletonize
 
-    sk = skeletonize(mask)
-    return float(np.median(c[sk])) if sk.any() else float(np.median(c[mask]))
+    skel = skeletonize(mask)
+    return skel if skel.any() else mask
 
 
-def _stroke_width(mask: np.ndarray) -> float:
-    from skimage.morphology import skeletonize
-
+def _stroke_width(mask: np.ndarray, centre: np.ndarray | None = None) -> float:
+    """2 x the median distance to the background along the centre lines (``centre``: the mask's
+    :func:`_centre_lines`, computed when not given)."""
     if not mask.any():
         return 1.0
     dist = ndi.distance_transform_edt(mask)
-    skel = skeletonize(mask)
-    vals = dist[skel] if skel.any() else dist[mask]
-    return float(max(1.0, 2.0 * np.median(vals)))
+    centre = _centre_lines(mask) if centre is None else centre
+    return float(max(1.0, 2.0 * np.median(dist[centre])))
 
 
 def _disk(r: float) -> np.ndarray:
@@ -326,12 +325,13 @@ def detect(image: np.ndarray, params: DetectParams | dict | None = None) -> Dete
     floor = thr                     # the faintest contrast called ink (the crop path's floor too)
     rejected = {"speck": 0, "punctuation": 0, "border_or_rule": 0}
     if mask.any():
-        sw = _stroke_width(mask)
+        centre = _centre_lines(mask)
+        sw = _stroke_width(mask, centre)
         # faint strokes (their centre lines under faint_ratio x the threshold, e.g. hairlines
         # under blur and JPEG) break where they dip below it: grow them down to hysteresis_frac x
         # the threshold. Only then: on pages with dark strokes the same growth would join the soft
         # edges of close neighbours.
-        if p.hysteresis_frac < 1.0 and _stroke_contrast(c_blur, mask) < p.faint_ratio * thr:
+        if p.hysteresis_frac < 1.0 and np.median(c_blur[centre]) < p.faint_ratio * thr:
             floor = p.hysteresis_frac * thr
             mask = _grow_faint(c_blur, mask, floor)
         mask = ndi.binary_closing(mask, structure=_disk(p.close_frac * sw), border_value=0)

@@ -132,6 +132,18 @@ def test_faint_strokes_grow_down_to_their_faint_stretches_and_faint_noise_stays_
     assert sorted(int(b[2] - b[0]) for b in off.boxes)[0] < 20  # without: only the L's foot
 
 
+def test_noise_alone_is_not_grown_into_boxes():
+    """A blank page photographed under the benchmark's heavy degradation: its noise is faint, so
+    the growth is switched on, but a speck of noise does not seed it; no more boxes than without."""
+    from nnrec.ocr.pagebench import PAGEBENCH_DEFAULTS, degrade
+
+    for seed in range(3):
+        img = degrade(np.zeros((600, 800)), np.random.default_rng(seed), **PAGEBENCH_DEFAULTS["degradations"]["heavy"])
+        on, off = detect(img), detect(img, {"hysteresis_frac": 1.0})
+        assert on.ink_floor < on.threshold                  # the growth ran
+        assert len(on.boxes) == len(off.boxes) <= 1, seed
+
+
 def test_dark_strokes_are_not_grown_so_close_neighbours_stay_apart():
     """On a page of dark strokes the faint band between two close characters (contrast 0.10,
     20 px) is not grown into a bridge; with the growth forced on, it would join them."""

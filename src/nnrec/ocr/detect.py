@@ -10,7 +10,8 @@ Pipeline (every size is measured on the page itself, none is a fixed pixel count
    ``min_contrast``; small Gaussian blur before, to suppress sensor noise. When the strokes are
    faint (the median contrast along their centre lines under ``faint_ratio`` x the threshold:
    hairlines under blur and JPEG), ink down to ``hysteresis_frac`` x the threshold joins the ink
-   it touches (hysteresis), so a stroke that dips below the threshold stays whole; on pages of
+   it touches (hysteresis; seeded by pieces of ink larger than a speck, so noise is not grown),
+   so a stroke that dips below the threshold stays whole; on pages of
    darker strokes this is not done, as it would join the soft edges of close neighbours;
 5. stroke width ``w`` = 2 x median distance-to-background on the ink skeleton; a closing with a
    disk of radius ``close_frac * w`` joins broken strokes;
@@ -232,12 +233,17 @@ def _background(grey: np.ndarray, frac: float) -> np.ndarray:
     return np.maximum(bg, 1e-3)
 
 
-def _grow_faint(c: np.ndarray, mask: np.ndarray, low: float) -> np.ndarray:
-    """Hysteresis: ``mask`` grown by every 8-connected region of ``c > low`` that reaches it (a
-    faint stretch of a stroke joins the rest of it; faint noise touching no ink stays out)."""
-    weak, n_weak = ndi.label(c > low, structure=np.ones((3, 3), bool))
+def _grow_faint(c: np.ndarray, mask: np.ndarray, low: float, min_area: float) -> np.ndarray:
+    """Hysteresis: ``mask`` grown by every 8-connected region of ``c > low`` that reaches one of
+    its pieces of at least ``min_area`` pixels (a faint stretch of a stroke joins the rest of it;
+    faint noise touching no ink, or only a speck of noise, stays out)."""
+    eight = np.ones((3, 3), bool)
+    pieces, n = ndi.label(mask, structure=eight)
+    big = np.bincount(pieces.ravel(), minlength=n + 1) >= min_area
+    big[0] = False
+    weak, n_weak = ndi.label(c > low, structure=eight)
     grow = np.zeros(n_weak + 1, bool)
-    grow[np.unique(weak[mask])] = True
+    grow[np.unique(weak[big[pieces]])] = True
     grow[0] = False
     return mask | grow[weak]
 
@@ -333,7 +339,7 @@ def detect(image: np.ndarray, params: DetectParams | dict | None = None) -> Dete
         # edges of close neighbours.
         if p.hysteresis_frac < 1.0 and np.median(c_blur[centre]) < p.faint_ratio * thr:
             floor = p.hysteresis_frac * thr
-            mask = _grow_faint(c_blur, mask, floor)
+            mask = _grow_faint(c_blur, mask, floor, p.speck_area_frac * sw * sw)
         mask = ndi.binary_closing(mask, structure=_disk(p.close_frac * sw), border_value=0)
 
     lab = label(mask, connectivity=2)

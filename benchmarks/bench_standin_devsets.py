@@ -24,6 +24,14 @@ then::
         --dev /tmp/w/dev_mnist --dev /tmp/w/dev_comnist --also-valid sub=/tmp/w/nist36 \\
         --nets mlp --out /tmp/w/standin.json
 
+A diagnostic, never a config: ``--swap-from DIR --swap-classes 0,1,...`` trains on the stand-in
+with those classes' train and valid samples replaced by DIR's (e.g. the substitute's real NIST
+shapes), to see which classes' shapes the stand-in lacks for the development sets::
+
+    python benchmarks/bench_standin_devsets.py --standin --cache /tmp/w/cache --name swap-digits \
+        --swap-from /tmp/w/nist36 --swap-classes 0,1,2,3,4,5,6,7,8,9 \
+        --dev /tmp/w/dev_mnist --nets mlp --out /tmp/w/swap-digits.json
+
 Train with one thread on a shared machine (``OMP_NUM_THREADS=1``; torch is set to one thread
 here). The MLP takes ~15 s, the CNN ~6 min (one busy core); ``--mlp-epochs`` /
 ``--cnn-epochs`` shorten them for a quick look.
@@ -81,6 +89,23 @@ def folder_splits(folder: Path, splits=("train", "valid")) -> dict:
     return {s: tuple(np.asarray(a) for a in load_nist36(folder, s)) for s in splits}
 
 
+def swap_classes(splits: dict, donor: dict, classes: list[int]) -> dict:
+    """``splits`` with every sample of ``classes`` (train and valid) replaced by ``donor``'s
+    samples of the same classes; samples stay grouped by class, in class order."""
+    out = {}
+    for s, (x, y) in splits.items():
+        dx, dy = donor[s]
+        keep, take = ~np.isin(y, classes), np.isin(dy, classes)
+        missing = sorted(set(classes) - set(np.unique(dy[take]).tolist()))
+        if missing:
+            raise ValueError(f"--swap-from: its {s} split has no samples of class(es) {missing}")
+        xs = np.concatenate([x[keep], dx[take].astype(x.dtype)])
+        ys = np.concatenate([y[keep], dy[take].astype(y.dtype)])
+        order = np.argsort(ys, kind="stable")
+        out[s] = (xs[order], ys[order])
+    return out
+
+
 def train_mlp(splits: dict, nn_cfg: dict, lr: float, epochs: int | None, save: Path | None = None):
     """The Q3 run as the workflow trains it (``numpy_nn``: q3 sizes, loss reduction, dtype, seed)."""
     from nnrec.numpy_nn.q3 import train_run
@@ -123,8 +148,20 @@ def main(argv=None):
     ap.add_argument("--cache", type=Path, default=None, help="folder caching generated stand-in splits")
     ap.add_argument("--top", type=int, default=15, help="confusions kept per set")
     ap.add_argument("--save", type=Path, default=None, help="folder for the trained networks (mlp.npz, cnn.pt)")
+    ap.add_argument("--swap-from", type=Path, default=None,
+                    help="prepared NIST36 folder whose samples replace those of --swap-classes (a diagnostic)")
+    ap.add_argument("--swap-classes", default=None, help="comma-separated class names, e.g. 0,1,2")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args(argv)
+    if (a.swap_from is None) != (a.swap_classes is None):
+        ap.error("--swap-from and --swap-classes go together")
+    if a.swap_classes is not None:
+        from nnrec import NIST36_CLASSES
+
+        names = [c.strip() for c in a.swap_classes.split(",") if c.strip()]
+        unknown = [c for c in names if c not in NIST36_CLASSES]
+        if unknown or not names:
+            ap.error(f"--swap-classes {a.swap_classes!r}: unknown class(es) {unknown} (NIST36: A-Z, 0-9)")
 
     import torch
     import yaml
@@ -143,6 +180,10 @@ def main(argv=None):
     else:
         splits = folder_splits(a.train)
         name, origin = a.name or a.train.name, str(a.train)
+    if a.swap_from is not None:
+        splits = swap_classes(splits, folder_splits(a.swap_from), [NIST36_CLASSES.index(c) for c in names])
+        name = a.name or f"{name}+{a.swap_from.name}[{''.join(names)}]"
+        origin += f"; classes {','.join(names)} from {a.swap_from}"
     sets = {"valid": splits["valid"]}
     for d in a.dev:
         sets[d.name] = tuple(np.asarray(v) for v in load_devset(d))

@@ -59,7 +59,7 @@ def char_ink(det: Detection, i: int, slices: list | None = None) -> np.ndarray:
         own = (lab[iy, ix] == k) & (dist <= reach)
     core = c[(lab == k) & (c > det.threshold)]
     level = float(np.percentile(core, p.crop_level_pct)) if core.size else float(c[lab == k].max())
-    cut = max(p.crop_ink_frac * level, det.threshold if det.ink_floor is None else det.ink_floor)
+    cut = max(p.crop_ink_frac * level, det.ink_floor)
     ink = np.where(own, c, 0.0)
     rows, cols = np.nonzero((ink > cut).any(1))[0], np.nonzero((ink > cut).any(0))[0]
     if not rows.size:                                         # nothing above the cut: the labelled pixels

@@ -86,6 +86,10 @@ class Detection:
     nonfinite_pixels: int = 0          # NaN / infinite pixels of the input, read as paper
     ink_floor: float | None = None     # the faintest contrast called ink (threshold, or lower for faint strokes)
 
+    def __post_init__(self):
+        if self.ink_floor is None:     # no hysteresis: the threshold is the faintest ink
+            self.ink_floor = self.threshold
+
     @property
     def bw(self) -> np.ndarray:
         """Float image in [0, 1] at the page's size, characters black (0), background white (1).
@@ -106,7 +110,7 @@ class Detection:
             "stroke_width_px": round(float(self.stroke_width), 2),
             "char_height_px": round(float(self.char_height), 2),
             "threshold": round(float(self.threshold), 4),
-            "ink_floor": round(float(self.threshold if self.ink_floor is None else self.ink_floor), 4),
+            "ink_floor": round(float(self.ink_floor), 4),
             "work_scale": round(float(self.scale), 4),
             "rejected": {k: int(v) for k, v in self.rejected.items()},
             "nonfinite_pixels": int(self.nonfinite_pixels),

@@ -1,6 +1,6 @@
 """nnrec.data.standin.topology: closed loops and stroke ends of a glyph (issue 15's diagnostic)."""
 
-import sys
+import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -8,10 +8,17 @@ import pytest
 from skimage.draw import disk, line
 
 from nnrec.data.glyph import to_nist_layout
-from nnrec.data.standin.topology import (MAX_ENDS, MAX_HOLES, N_BINS, signature_bin, signature_histogram,
-                                         topology_signature)
+from nnrec.data.standin.topology import MAX_ENDS, MAX_HOLES, N_BINS, signature_bin, topology_signature
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+_BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_topology.py"
+
+
+@pytest.fixture(scope="module")
+def bench():
+    spec = importlib.util.spec_from_file_location("bench_topology", _BENCH)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
 
 
 def paper():
@@ -60,18 +67,14 @@ def test_empty_glyph_and_bad_shape():
         topology_signature(np.ones(1024))
 
 
-def test_bins_and_histogram():
+def test_bins():
     assert signature_bin(0, 0) == 0
     assert signature_bin(1, 2) == MAX_ENDS + 1 + 2
     assert signature_bin(9, 9) == N_BINS - 1 == signature_bin(MAX_HOLES, MAX_ENDS)
-    h = signature_histogram([ring(paper(), 16, 16, 10, 6), bar(paper(), 4, 16, 27, 16), bar(paper(), 4, 10, 27, 10)])
-    assert h.shape == (N_BINS,) and h.sum() == 3
-    assert h[signature_bin(1, 0)] == 1 and h[signature_bin(0, 2)] == 2
 
 
-def test_bench_reads_nist_layout_rows():
-    from bench_topology import bin_name, class_signatures, distribution
-
+def test_bench_reads_nist_layout_rows(bench):
+    class_signatures, distribution, bin_name = bench.class_signatures, bench.distribution, bench.bin_name
     x = np.stack([to_nist_layout(ring(paper(), 16, 16, 10, 6)), to_nist_layout(bar(paper(), 4, 16, 27, 16)),
                   to_nist_layout(ring(paper(), 16, 16, 9, 5))])
     y = np.array([26, 27, 26])
@@ -80,4 +83,7 @@ def test_bench_reads_nist_layout_rows():
     assert class_signatures(x, y, 27, per=None).tolist() == [signature_bin(0, 2)]
     assert len(class_signatures(x, y, 26, per=1)) == 1
     assert distribution(bins)[signature_bin(1, 0)] == 1.0
+    mixed = distribution(np.array([signature_bin(1, 0), signature_bin(0, 2), signature_bin(0, 2)]))
+    assert mixed.shape == (N_BINS,) and mixed.sum() == pytest.approx(1.0)
+    assert mixed[signature_bin(0, 2)] == pytest.approx(2 / 3)
     assert bin_name(signature_bin(1, 0)) == "1h0e" and bin_name(N_BINS - 1) == "2+h4+e"

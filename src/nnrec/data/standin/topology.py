@@ -17,7 +17,7 @@ MAX_HOLES = 2
 MAX_ENDS = 4
 N_BINS = (MAX_HOLES + 1) * (MAX_ENDS + 1)
 
-_EIGHT = np.ones((3, 3), dtype=bool)
+_EIGHT = np.ones((3, 3), dtype=np.int32)
 
 
 def topology_signature(glyph: np.ndarray, threshold: float = 0.5) -> tuple[int, int]:
@@ -35,7 +35,7 @@ def topology_signature(glyph: np.ndarray, threshold: float = 0.5) -> tuple[int, 
     border = np.unique(np.concatenate([bg[0], bg[-1], bg[:, 0], bg[:, -1]]))
     holes = int(n - np.count_nonzero(border))
     sk = skeletonize(ink)
-    neighbours = ndimage.convolve(sk.astype(np.int32), _EIGHT.astype(np.int32), mode="constant") - 1
+    neighbours = ndimage.convolve(sk.astype(np.int32), _EIGHT, mode="constant") - 1
     ends = int(np.count_nonzero(sk & (neighbours == 1)))
     return holes, ends
 
@@ -44,8 +44,3 @@ def signature_bin(holes: int, ends: int) -> int:
     """The histogram bin of a signature (counts above the maxima share the last bin)."""
     return min(int(holes), MAX_HOLES) * (MAX_ENDS + 1) + min(int(ends), MAX_ENDS)
 
-
-def signature_histogram(glyphs, threshold: float = 0.5) -> np.ndarray:
-    """Counts of :func:`signature_bin` over ``glyphs`` (an iterable of 2-D glyphs), length ``N_BINS``."""
-    bins = [signature_bin(*topology_signature(g, threshold)) for g in glyphs]
-    return np.bincount(np.asarray(bins, dtype=np.int64), minlength=N_BINS).astype(np.float64)

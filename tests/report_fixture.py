@@ -429,11 +429,14 @@ def _fidelity(root: Path, variant: str) -> None:
             records[name][c] = rec
         if variant == "A":  # the Q6.1.1 FC network: the Q3 run rebuilt in PyTorch, the same accuracies
             fc = {**records[name]["q3"], "classifier": "fc", "label": "Q6.1.1 FC network (PyTorch)"}
+            if name == next(iter(sets)):  # rounding moves two images of the first set
+                fc["acc"] = fc["acc"] + 2 / fc["n"]
             _json(root / f"fidelity/{name}/fc.json", fc)
             records[name]["fc"] = fc
         _png(root / f"fidelity/{name}/contact_sheet.png")
     summary = summarise(records)
     summary["worst_classes"] = 3 if variant == "A" else 4
+    summary["same_within_images"] = 3
     _json(root / "fidelity/summary.json", summary)
 
 

@@ -180,11 +180,28 @@ def test_ledger_uses_names_the_knobs_chosen_on_a_set():
     assert derive.ledger_uses(None, "dev_mnist") == []
 
 
-def test_identical_classifiers_are_found():
-    base = {"status": "ok", "acc": 0.5, "in_set_acc": 0.6, "reference_acc": 0.7, "reference_in_set_acc": 0.8,
-            "reference_all_acc": 0.75}
+def test_matching_classifiers_are_found():
+    base = {"status": "ok", "n": 1000, "acc": 0.5, "in_set_acc": 0.6, "reference_n": 500, "reference_acc": 0.7,
+            "reference_in_set_acc": 0.8, "reference_all_n": 1800, "reference_all_acc": 0.75}
     rows = [{**base, "classifier": c, "label": c.upper(), "set": s} for c in ("q3", "fc") for s in ("a", "b")]
     rows.append({**base, "classifier": "cnn", "label": "CNN", "set": "a"})
-    rows.append({**base, "classifier": "cnn", "label": "CNN", "set": "b", "acc": 0.51})
-    assert derive.identical_classifiers(rows) == [["Q3", "FC"]]
-    assert derive.identical_classifiers(rows[:2] + rows[4:]) == []
+    rows.append({**base, "classifier": "cnn", "label": "CNN", "set": "b", "acc": 0.51})   # 10 images apart
+    assert derive.matching_classifiers(rows) == [{"labels": ["Q3", "FC"], "max_images": 0}]
+    assert derive.matching_classifiers(rows[:2] + rows[4:]) == []
+    assert derive.matching_classifiers(rows, within_images=10) == [{"labels": ["Q3", "FC", "CNN"], "max_images": 10}]
+
+
+def test_matching_classifiers_count_images_not_points():
+    """The stand-in run's FC network differs from its Q3 run by one MNIST image (of 10,000), one
+    reference image (of 500) and two of the whole test split (of 1,800): one network within 3 images,
+    two within 1."""
+    q3 = {"status": "ok", "classifier": "q3", "label": "Q3", "set": "dev_mnist", "n": 10000, "acc": 0.7631,
+          "in_set_acc": 0.8971, "reference_n": 500, "reference_acc": 0.86, "reference_in_set_acc": 0.934,
+          "reference_all_n": 1800, "reference_all_acc": 1560 / 1800}
+    fc = {**q3, "classifier": "fc", "label": "FC", "acc": 0.7632, "in_set_acc": 0.8972, "reference_acc": 0.858,
+          "reference_in_set_acc": 0.932, "reference_all_acc": 1558 / 1800}
+    assert derive.matching_classifiers([q3, fc], within_images=3) == [{"labels": ["Q3", "FC"], "max_images": 2}]
+    assert derive.matching_classifiers([q3, fc], within_images=1) == []
+    assert derive.matching_classifiers([q3, {**fc, "status": "missing"}], within_images=3) == []
+    # a figure without its image count cannot be said to be within so many images
+    assert derive.matching_classifiers([q3, {**fc, "reference_all_n": None}], within_images=3) == []

@@ -206,6 +206,7 @@ def summarise(records: Mapping[str, Mapping[str, Any]]) -> dict:
                 "in_set_acc": r.get("in_set_acc") if ok else None,
                 "reference_n": sub.get("n"), "reference_acc": sub.get("acc"),
                 "reference_in_set_acc": sub.get("in_set_acc"), "reference_all_acc": ref.get("acc"),
+                "reference_all_n": ref.get("n"),
             })
     return {"sets": sets, "classifiers": classifiers, "rows": rows}
 

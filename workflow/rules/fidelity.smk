@@ -59,6 +59,7 @@ rule fidelity_summary:
         # {set: {classifier: file}}: the script reads the records by this, not by input order
         records={s: {c: f"results/fidelity/{s}/{c}.json" for c in FID_CLASSIFIERS} for s in FID_SETS},
         worst_classes=FID["worst_classes"],
+        same_within_images=FID["same_within_images"],
     script:
         "../scripts/fidelity_summary.py"
 

@@ -17,6 +17,7 @@ for dev_set, per in sm.params.records.items():
         records[dev_set][clf] = None if is_missing(rec) else rec
 summary = summarise(records)
 summary["worst_classes"] = int(sm.params.worst_classes)  # how many the PDF lists per network and set
+summary["same_within_images"] = int(sm.params.same_within_images)  # the PDF reports such classifiers as one
 for r in summary["rows"]:
     job.log.info(f"{r['classifier']} on {r['set']}: " + (f"36-way {r['acc']:.4f}, in-set {r['in_set_acc']:.4f}"
                                                         if r["status"] == "ok" else "missing"))

@@ -435,19 +435,48 @@ def ledger_uses(ledger: list[dict[str, Any]] | None, split: str, exclude: Sequen
             if split in e.get("splits", []) and not str(e["knob"]).startswith(tuple(exclude))]
 
 
-def identical_classifiers(rows: list[dict[str, Any]]) -> list[list[str]]:
-    """Groups (two or more) of classifiers whose every fidelity row (``results/fidelity/summary.json``)
-    holds the same accuracies: 36-way and in-set on each set and on its reference. Each group lists
-    the classifiers' labels in row order."""
-    keys = ("acc", "in_set_acc", "reference_acc", "reference_in_set_acc", "reference_all_acc")
-    sig: dict[str, list] = {}
+def matching_classifiers(rows: list[dict[str, Any]], within_images: int = 0) -> list[dict[str, Any]]:
+    """Groups (two or more) of classifiers whose fidelity rows (``results/fidelity/summary.json``) hold
+    the same accuracies, 36-way and in-set, on each set and on its reference, to within
+    ``within_images`` images of that set (``acc`` x ``n``; the in-set figures are taken over the same
+    images). Each group: ``labels`` (row order) and ``max_images``, the largest difference found (0:
+    identical). A classifier joins the first group whose every member it matches."""
+    pairs = (("acc", "n"), ("in_set_acc", "n"), ("reference_acc", "reference_n"),
+             ("reference_in_set_acc", "reference_n"), ("reference_all_acc", "reference_all_n"))
+    figs: dict[str, dict[str, list]] = {}
     labels: dict[str, str] = {}
     for r in rows:
         if r.get("status") != "ok":
             continue
         labels.setdefault(r["classifier"], r.get("label", r["classifier"]))
-        sig.setdefault(r["classifier"], []).append((r["set"],) + tuple(r.get(k) for k in keys))
-    groups: dict[tuple, list[str]] = {}
-    for c, s in sig.items():
-        groups.setdefault(tuple(s), []).append(labels[c])
-    return [g for g in groups.values() if len(g) > 1]
+        figs.setdefault(r["classifier"], {})[r["set"]] = [(r.get(k), r.get(nk)) for k, nk in pairs]
+
+    def diff(a: str, b: str) -> float | None:
+        """Largest difference in images between two classifiers' figures; None when they differ
+        in more than the sets scored or a figure is missing from one only."""
+        if figs[a].keys() != figs[b].keys():
+            return None
+        worst = 0.0
+        for s in figs[a]:
+            for (va, na), (vb, nb) in zip(figs[a][s], figs[b][s]):
+                if va is None or vb is None:
+                    if va is not vb:
+                        return None
+                    continue
+                if na is None or na != nb:          # a count is needed to say how many images
+                    return None
+                worst = max(worst, abs(float(va) - float(vb)) * float(na))
+        return worst
+
+    groups: list[dict[str, Any]] = []
+    for c in figs:
+        for g in groups:
+            ds = [diff(c, m) for m in g["members"]]
+            if all(d is not None and round(d) <= within_images for d in ds):
+                g["members"].append(c)
+                g["max_images"] = max([g["max_images"]] + [int(round(d)) for d in ds])
+                break
+        else:
+            groups.append({"members": [c], "max_images": 0})
+    return [{"labels": [labels[c] for c in g["members"]], "max_images": g["max_images"]}
+            for g in groups if len(g["members"]) > 1]

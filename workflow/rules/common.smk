@@ -28,8 +28,13 @@ def torch_resources(section, mem_mb, runtime):
 # `priority:` of the long jobs: among the jobs ready to run, Snakemake starts the higher first.
 # Longest first (the torch training, in order of their measured run time) and the short numpy,
 # OCR and summary jobs (priority 0) fill the other core, so no long job starts last and runs alone
-# at the end; data preparation (data.smk, 50) comes before everything, as most jobs wait on it.
+# at the end; data preparation (data.smk) comes before everything, as most jobs wait on it, and
+# NIST36 first of all (the jobs of Q3-Q5, Q6.1.1-6.1.2 and the fidelity wait on it). Snakemake's
+# default (MILP) scheduler starts the ready jobs whose priorities *sum* highest, so NIST36's
+# preparation, which takes standin.workers threads, must outweigh that many one-thread jobs.
 PRIORITY = {
+    "prepare_data": 50,
+    "prepare_nist36": 50 * config["standin"]["workers"] + 1,
     "torch_cifar10": 40,
     "flowers_scratch": 35,
     "scenes_cnn": 30,

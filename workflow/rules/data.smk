@@ -28,8 +28,10 @@ rule prepare_dataset:
     wildcard_constraints:
         dataset="|".join(DATASETS),
     # data first: most of the DAG waits on it (without this, a long torch job can start first and
-    # hold a core the two-thread stand-in generator needs)
-    priority: 50
+    # hold a core the two-thread stand-in generator needs); NIST36 before the other datasets, or
+    # they take the cores one by one, the 1-thread CIFAR-10 training starts on the first one free,
+    # and NIST36 (2 threads) and every job after it wait until that ends (README, "Scheduling")
+    priority: lambda w: PRIORITY["prepare_nist36"] if w.dataset == "nist36" else PRIORITY["prepare_data"]
     threads: lambda w: config["standin"]["workers"] if w.dataset == "nist36" else 1  # stand-in generator
     resources:
         mem_mb=lambda w: PREPARE_RESOURCES[w.dataset]["mem_mb"],

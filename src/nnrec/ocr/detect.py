@@ -57,6 +57,8 @@ class DetectParams:
     crop_reach_frac: float = 0.5       # owned ink reaches this x stroke width beyond the labelled pixels
     crop_level_pct: float = 90.0       # the stroke's darkness: this percentile of its contrast
     crop_ink_frac: float = 0.3         # ink boundary at this fraction of that darkness (config.yaml: how chosen)
+    crop_sharpen: float = 1.5          # unsharp mask on the owned contrast before the cut: amount (0: off) ...
+    crop_sharpen_sigma: float = 1.5    # ... and its Gaussian sigma (working pixels)
     crop_min_side: int = 64            # crops upsampled (bilinear) to at least this longer side
 
     @classmethod

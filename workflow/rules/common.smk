@@ -32,9 +32,10 @@ def torch_resources(section, mem_mb, runtime):
 # NIST36 first of all (the jobs of Q3-Q5, Q6.1.1-6.1.2 and the fidelity wait on it). Snakemake's
 # default (MILP) scheduler starts the ready jobs whose priorities *sum* highest, so NIST36's
 # preparation, which takes standin.workers threads, must outweigh that many one-thread jobs.
+PREPARE_PRIORITY = 50
 PRIORITY = {
-    "prepare_data": 50,
-    "prepare_nist36": 50 * config["standin"]["workers"] + 1,
+    "prepare_data": PREPARE_PRIORITY,
+    "prepare_nist36": PREPARE_PRIORITY * config["standin"]["workers"] + 1,
     "torch_cifar10": 40,
     "flowers_scratch": 35,
     "scenes_cnn": 30,

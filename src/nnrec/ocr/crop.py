@@ -19,7 +19,7 @@ the pixels from the un-blurred, un-closed ink contrast:
    (at 24-32 px, a B's holes fill and it reads as 8); the mask restores the steep edges a cut needs.
    A piece it splits off a faint stroke end is dropped: only ink connected to pixels at least half
    as dark as the stroke (before the mask) is kept;
-4. **boundary**: the owned contrast, in units of that level, is upsampled (bilinear) until the
+4. **boundary**: the owned (sharpened) contrast, in units of that level, is upsampled (bilinear) until the
    crop's longer side is at least ``crop_min_side`` pixels and cut at ``crop_ink_frac`` (a
    fraction of the stroke's darkness: half is the edge of a blurred stroke), never below the
    faintest contrast the detector called ink (its threshold, or the lower hysteresis floor on a
@@ -79,9 +79,9 @@ def char_ink(det: Detection, i: int, slices: list | None = None) -> np.ndarray:
     if grey is not ink:
         # the mask can split a speck off a faint, noisy stroke end: keep only the ink connected to
         # pixels that were at least half as dark as the stroke before it
-        core = _cut(ink[r0:r1, c0:c1], up, 0.5 * level)
-        if core.shape == mask.shape and (core & mask).any():
-            mask = ndi.binary_propagation(core & mask, structure=np.ones((3, 3), bool), mask=mask)
+        dark = _cut(ink[r0:r1, c0:c1], up, 0.5 * level)
+        if dark.shape == mask.shape and (dark & mask).any():
+            mask = ndi.binary_propagation(dark & mask, structure=np.ones((3, 3), bool), mask=mask)
     return mask
 
 

@@ -1,20 +1,17 @@
 """benchmarks/bench_standin_devsets.py --swap-from: the class swap behind the diagnostic."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
 import pytest
+from script_module import load_script
 
 _PATH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_standin_devsets.py"
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_standin_devsets", _PATH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(_PATH)
 
 
 def _split(labels, value):

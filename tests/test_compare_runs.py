@@ -3,18 +3,16 @@ JSON up to its run times, the first difference printed."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
+
+from script_module import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 
 
 def compare_runs():
-    spec = importlib.util.spec_from_file_location("compare_runs", REPO / ".ci" / "compare_runs.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(REPO / ".ci" / "compare_runs.py")
 
 
 def make_run(root: Path, *, wall: float = 1.0, acc: float = 0.5, model: bytes = b"weights", pdf: bytes = b"%PDF-1 x"):

@@ -14,6 +14,7 @@ from types import SimpleNamespace
 
 import pytest
 import yaml
+from script_module import load_script
 
 REPO = Path(__file__).resolve().parents[1]
 SLURM_PROFILE = REPO / "workflow" / "profiles" / "slurm"
@@ -21,15 +22,8 @@ DEFAULT_PROFILE = REPO / "workflow" / "profiles" / "default"
 CI = REPO / ".ci" / "slurm"
 
 
-def _load(name: str):
-    spec = importlib.util.spec_from_file_location(name, CI / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
-
-
-check_run = _load("check_run")
-gpu_rules_mod = _load("gpu_rules")
+check_run = load_script(CI / "check_run.py")
+gpu_rules_mod = load_script(CI / "gpu_rules.py")
 HAVE_PLUGIN = importlib.util.find_spec("snakemake_executor_plugin_slurm") is not None
 
 

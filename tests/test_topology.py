@@ -1,6 +1,5 @@
 """nnrec.data.standin.topology: closed loops and stroke ends of a glyph (issue 15's diagnostic)."""
 
-import importlib.util
 from pathlib import Path
 
 import numpy as np
@@ -9,16 +8,14 @@ from skimage.draw import disk, line
 
 from nnrec.data.glyph import to_nist_layout
 from nnrec.data.standin.topology import MAX_ENDS, MAX_HOLES, N_BINS, signature_bin, topology_signature
+from script_module import load_script
 
 _BENCH = Path(__file__).resolve().parents[1] / "benchmarks" / "bench_topology.py"
 
 
 @pytest.fixture(scope="module")
 def bench():
-    spec = importlib.util.spec_from_file_location("bench_topology", _BENCH)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(_BENCH)
 
 
 def paper():

@@ -93,12 +93,9 @@ def test_end_to_end_on_test_config_builds_the_pdf(tmp_path_factory):
 
 
 def _check_lint():
-    import importlib.util
+    from script_module import load_script
 
-    spec = importlib.util.spec_from_file_location("check_lint", REPO / ".ci" / "check_lint.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
+    return load_script(REPO / ".ci" / "check_lint.py")
 
 
 def test_lint_reports_only_the_documented_kind():

@@ -32,6 +32,17 @@ shapes), to see which classes' shapes the stand-in lacks for the development set
         --swap-from /tmp/w/nist36 --swap-classes 0,1,2,3,4,5,6,7,8,9 \
         --dev /tmp/w/dev_mnist --nets mlp --out /tmp/w/swap-digits.json
 
+A second diagnostic, never a config: ``--critic-from DIR`` trains the Q3 MLP on DIR's train split
+(lr ``--critic-lr``), generates ``--critic-pool`` times the stand-in's counts, and keeps, for every
+digit class and split, the first ``counts`` samples that this critic reads as their class among the
+ten digits (in-set), topped up in order with rejected ones when too few pass (the output's
+``origin`` counts the kept samples that passed); the letters are the stand-in's own. It asks how much a generator that drew
+only digits a network trained on real NIST reads right would gain (``tuning/ledger.yaml``)::
+
+    python benchmarks/bench_standin_devsets.py --standin --cache /tmp/w/cache --name critic \
+        --critic-from /tmp/w/nist36 --dev /tmp/w/dev_mnist --dev /tmp/w/dev_comnist \
+        --also-valid sub=/tmp/w/nist36 --nets mlp --mlp-lr 0.01 --out /tmp/w/critic.json
+
 Train with one thread on a shared machine (``OMP_NUM_THREADS=1``; torch is set to one thread
 here). The MLP takes ~15 s, the CNN ~6 min (one busy core); ``--mlp-epochs`` /
 ``--cnn-epochs`` shorten them for a quick look.
@@ -51,8 +62,9 @@ from pathlib import Path
 import numpy as np
 
 
-def standin_splits(cfg_path: Path, workers: int, cache: Path | None) -> tuple[dict, str]:
-    """The stand-in's train and valid splits from ``cfg_path``'s ``standin:`` (cached by its hash)."""
+def standin_splits(cfg_path: Path, workers: int, cache: Path | None, count_factor: int = 1) -> tuple[dict, str]:
+    """The stand-in's train and valid splits from ``cfg_path``'s ``standin:`` (cached by its hash),
+    with ``count_factor`` times its counts (the first samples are the same: counts only append)."""
     import yaml
 
     from nnrec.data.standin import generate_split, resolve
@@ -61,6 +73,7 @@ def standin_splits(cfg_path: Path, workers: int, cache: Path | None) -> tuple[di
     import nnrec.data.standin as standin
 
     cfg = resolve((yaml.safe_load(cfg_path.read_text()) or {}).get("standin"))
+    cfg["counts"] = {k: int(v) * int(count_factor) for k, v in cfg["counts"].items()}
     h = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode())
     for f in sorted(Path(standin.__file__).parent.glob("*.py")) + [Path(glyph.__file__)]:
         h.update(f.read_bytes())  # the generator's code too: a changed skeleton is a new stand-in
@@ -104,6 +117,32 @@ def swap_classes(splits: dict, donor: dict, classes: list[int]) -> dict:
         order = np.argsort(ys, kind="stable")
         out[s] = (xs[order], ys[order])
     return out
+
+
+def critic_filter(pool: dict, counts: dict, accept, classes) -> tuple[dict, dict]:
+    """Per split of ``pool`` (``{split: (x, y)}``, grouped by class in generation order), every
+    class in ``classes`` cut to its first ``counts[split]`` samples that ``accept(x, y)`` (a bool
+    per sample) passes, topped up in order with rejected ones when too few pass; the other classes'
+    first ``counts[split]`` samples are kept as they are. Returns the splits and, per split and
+    class, how many of the kept samples passed."""
+    out, passed = {}, {}
+    for s, (x, y) in pool.items():
+        n = int(counts[s])
+        xs, ys, passed[s] = [], [], {}
+        for c in np.unique(y):
+            idx = np.where(y == c)[0]
+            if len(idx) < n:
+                raise ValueError(f"critic filter: {s} has {len(idx)} samples of class {c}, fewer than {n}")
+            if c in classes:
+                ok = np.asarray(accept(x[idx], y[idx]), dtype=bool)
+                keep = np.sort(np.concatenate([idx[ok], idx[~ok]])[:n])
+                passed[s][int(c)] = int(min(ok.sum(), n))
+            else:
+                keep = idx[:n]
+            xs.append(x[keep])
+            ys.append(y[keep])
+        out[s] = (np.concatenate(xs), np.concatenate(ys))
+    return out, passed
 
 
 def train_mlp(splits: dict, nn_cfg: dict, lr: float, epochs: int | None, save: Path | None = None):
@@ -151,8 +190,16 @@ def main(argv=None):
     ap.add_argument("--swap-from", type=Path, default=None,
                     help="prepared NIST36 folder whose samples replace those of --swap-classes (a diagnostic)")
     ap.add_argument("--swap-classes", default=None, help="comma-separated class names, e.g. 0,1,2")
+    ap.add_argument("--critic-from", type=Path, default=None,
+                    help="prepared NIST36 folder whose train split trains the critic MLP (a diagnostic)")
+    ap.add_argument("--critic-lr", type=float, default=0.003, help="the critic's learning rate")
+    ap.add_argument("--critic-pool", type=int, default=2, help="generate this many times the counts to filter from")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args(argv)
+    if a.critic_from is not None and not a.standin:
+        ap.error("--critic-from filters the stand-in: use it with --standin")
+    if a.critic_pool < 1:
+        ap.error(f"--critic-pool must be >= 1, got {a.critic_pool}")
     if (a.swap_from is None) != (a.swap_classes is None):
         ap.error("--swap-from and --swap-classes go together")
     if a.swap_classes is not None:
@@ -174,7 +221,24 @@ def main(argv=None):
     logging.basicConfig(level=logging.WARNING)
     logger = logging.getLogger("bench_standin_devsets")
     full = yaml.safe_load(a.config.read_text()) or {}
-    if a.standin:
+    if a.standin and a.critic_from is not None:
+        from nnrec import NIST36_CLASSES
+        from nnrec.data.standin import resolve
+
+        pool, key = standin_splits(a.config, a.workers, a.cache, a.critic_pool)
+        critic, _ = train_mlp(folder_splits(a.critic_from), full["numpy_nn"], a.critic_lr, None)
+        digits = np.array([NIST36_CLASSES.index(str(d)) for d in range(10)])
+
+        def accept(x, y):  # in-set: the critic's most likely digit is the sample's class
+            return digits[critic(x)[:, digits].argmax(1)] == y
+
+        counts = resolve(full.get("standin"))["counts"]
+        splits, passed = critic_filter(pool, counts, accept, set(digits.tolist()))
+        name = a.name or "standin+critic"
+        origin = (f"stand-in from {a.config} (standin config {key}, x{a.critic_pool}), digits filtered by a Q3 MLP "
+                  f"trained on {a.critic_from} (lr {a.critic_lr:g}); kept samples that passed: "
+                  + ", ".join(f"{s} {sum(v.values())}/{len(v) * int(counts[s])}" for s, v in passed.items()))
+    elif a.standin:
         splits, key = standin_splits(a.config, a.workers, a.cache)
         name, origin = a.name or "standin", f"stand-in from {a.config} (standin config {key})"
     else:

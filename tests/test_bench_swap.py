@@ -34,3 +34,31 @@ def test_swap_refuses_a_class_the_donor_lacks(bench):
     donor = {s: _split([1, 1], 100.0) for s in ("train", "valid")}
     with pytest.raises(ValueError, match=r"no samples of class\(es\) \[0\]"):
         bench.swap_classes(base, donor, [0, 1])
+
+
+def test_critic_filter_keeps_the_first_passing_samples_of_the_named_classes(bench):
+    # class 0: six samples, values 0-5 in generation order; class 1: six samples, 10-15
+    x = np.arange(12, dtype=np.float32)[:, None] + np.array([0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4])[:, None]
+    y = np.repeat([0, 1], 6)
+    pool = {"train": (x, y)}
+    passes = {1.0, 3.0, 4.0, 10.0, 11.0}  # samples the critic reads right
+
+    def accept(xs, ys):
+        return np.array([v in passes for v in xs[:, 0]])
+
+    out, passed = bench.critic_filter(pool, {"train": 3}, accept, {0})
+    xs, ys = out["train"]
+    assert ys.tolist() == [0, 0, 0, 1, 1, 1]
+    assert xs[ys == 0, 0].tolist() == [1.0, 3.0, 4.0]    # class 0: the first three that pass, in order
+    assert xs[ys == 1, 0].tolist() == [10.0, 11.0, 12.0]  # class 1 not filtered: its first three
+    assert passed == {"train": {0: 3}}
+
+
+def test_critic_filter_tops_up_with_rejected_samples_and_counts_them(bench):
+    x = np.arange(4, dtype=np.float32)[:, None]
+    pool = {"valid": (x, np.zeros(4, dtype=np.int64))}
+    out, passed = bench.critic_filter(pool, {"valid": 3}, lambda xs, ys: xs[:, 0] == 2.0, {0})
+    assert out["valid"][0][:, 0].tolist() == [0.0, 1.0, 2.0]  # one passed (2), then the first rejected
+    assert passed == {"valid": {0: 1}}
+    with pytest.raises(ValueError, match="fewer than 5"):
+        bench.critic_filter(pool, {"valid": 5}, lambda xs, ys: xs[:, 0] >= 0, {0})

@@ -36,8 +36,9 @@ A second diagnostic, never a config: ``--critic-from DIR`` trains the Q3 MLP on 
 (lr ``--critic-lr``), generates ``--critic-pool`` times the stand-in's counts, and keeps, for every
 digit class and split, the first ``counts`` samples that this critic reads as their class among the
 ten digits (in-set), topped up in order with rejected ones when too few pass (the output's
-``origin`` counts the kept samples that passed); the letters are the stand-in's own. It asks how much a generator that drew
-only digits a network trained on real NIST reads right would gain (``tuning/ledger.yaml``)::
+``origin`` counts the kept samples that passed); the letters are the stand-in's own. It asks how
+much a generator that drew only digits a network trained on real NIST reads right would gain
+(``tuning/ledger.yaml``)::
 
     python benchmarks/bench_standin_devsets.py --standin --cache /tmp/w/cache --name critic \
         --critic-from /tmp/w/nist36 --dev /tmp/w/dev_mnist --dev /tmp/w/dev_comnist \

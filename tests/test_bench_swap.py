@@ -38,7 +38,7 @@ def test_swap_refuses_a_class_the_donor_lacks(bench):
 
 def test_critic_filter_keeps_the_first_passing_samples_of_the_named_classes(bench):
     # class 0: six samples, values 0-5 in generation order; class 1: six samples, 10-15
-    x = np.arange(12, dtype=np.float32)[:, None] + np.array([0, 0, 0, 0, 0, 0, 4, 4, 4, 4, 4, 4])[:, None]
+    x = np.concatenate([np.arange(6), np.arange(10, 16)]).astype(np.float32)[:, None]
     y = np.repeat([0, 1], 6)
     pool = {"train": (x, y)}
     passes = {1.0, 3.0, 4.0, 10.0, 11.0}  # samples the critic reads right

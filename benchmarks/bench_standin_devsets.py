@@ -44,6 +44,18 @@ much a generator that drew only digits a network trained on real NIST reads righ
         --critic-from /tmp/w/nist36 --dev /tmp/w/dev_mnist --dev /tmp/w/dev_comnist \
         --also-valid sub=/tmp/w/nist36 --nets mlp --mlp-lr 0.01 --out /tmp/w/critic.json
 
+A third, never a config: ``--ratio-from DIR`` resamples the stand-in's digits towards DIR's train
+split without any classifier of digits. For every digit class a logistic regression tells DIR's
+glyphs from those of a reference stand-in (``--ratio-ref-seed``, not one of the scored seeds) on
+coarse features (the ink's mean in a ``--ratio-grid`` x ``--ratio-grid`` grid, and its squares);
+each of ``--critic-pool`` times the counts is then kept with probability min(1, exp(z - the
+class's median z)), z the regression's log-odds of being real, and the first ``counts`` kept are
+used (the filter of ``--critic-from``, with this acceptance)::
+
+    python benchmarks/bench_standin_devsets.py --standin --cache /tmp/w/cache --name ratio \
+        --ratio-from /tmp/w/nist36 --dev /tmp/w/dev_mnist --dev /tmp/w/dev_comnist \
+        --also-valid sub=/tmp/w/nist36 --nets mlp --mlp-lr 0.01 --out /tmp/w/ratio.json
+
 Train with one thread on a shared machine (``OMP_NUM_THREADS=1``; torch is set to one thread
 here). The MLP takes ~15 s, the CNN ~6 min (one busy core); ``--mlp-epochs`` /
 ``--cnn-epochs`` shorten them for a quick look.
@@ -63,9 +75,11 @@ from pathlib import Path
 import numpy as np
 
 
-def standin_splits(cfg_path: Path, workers: int, cache: Path | None, count_factor: int = 1) -> tuple[dict, str]:
+def standin_splits(cfg_path: Path, workers: int, cache: Path | None, count_factor: int = 1,
+                   seed: int | None = None) -> tuple[dict, str]:
     """The stand-in's train and valid splits from ``cfg_path``'s ``standin:`` (cached by its hash),
-    with ``count_factor`` times its counts (the first samples are the same: counts only append)."""
+    with ``count_factor`` times its counts (the first samples are the same: counts only append) and
+    ``seed`` in place of its seed when given."""
     import yaml
 
     from nnrec.data.standin import generate_split, resolve
@@ -74,6 +88,8 @@ def standin_splits(cfg_path: Path, workers: int, cache: Path | None, count_facto
     import nnrec.data.standin as standin
 
     cfg = resolve((yaml.safe_load(cfg_path.read_text()) or {}).get("standin"))
+    if seed is not None:
+        cfg["seed"] = int(seed)
     cfg["counts"] = {k: int(v) * int(count_factor) for k, v in cfg["counts"].items()}
     h = hashlib.sha256(json.dumps(cfg, sort_keys=True).encode())
     for f in sorted(Path(standin.__file__).parent.glob("*.py")) + [Path(glyph.__file__)]:
@@ -146,6 +162,37 @@ def critic_filter(pool: dict, counts: dict, accept, classes) -> tuple[dict, dict
     return out, passed
 
 
+def ratio_features(x: np.ndarray, grid: int) -> np.ndarray:
+    """Coarse features of (N, 1024) glyphs (NIST layout, ink 0): the ink's mean in each cell of a
+    ``grid`` x ``grid`` grid, and their squares."""
+    if 32 % grid:
+        raise ValueError(f"--ratio-grid must divide 32, got {grid}")
+    ink = 1.0 - np.asarray(x, dtype=np.float64).reshape(-1, 32, 32)
+    g = ink.reshape(-1, grid, 32 // grid, grid, 32 // grid).mean(axis=(2, 4)).reshape(len(ink), -1)
+    return np.hstack([g, g ** 2])
+
+
+def fit_log_odds(real: np.ndarray, drawn: np.ndarray, l2: float = 1e-3):
+    """A logistic regression telling ``real`` feature rows (label 1) from ``drawn`` ones (label 0),
+    on standardised features with an L2 penalty ``l2``; returns ``f(features) -> log-odds``."""
+    from scipy.optimize import minimize
+
+    x = np.vstack([real, drawn])
+    y = np.r_[np.ones(len(real)), np.zeros(len(drawn))]
+    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-6
+    z = (x - mu) / sd
+
+    def loss(w):
+        t = z @ w[:-1] + w[-1]
+        p = 1.0 / (1.0 + np.exp(-t))
+        val = np.logaddexp(0.0, t).sum() - y @ t + l2 * w[:-1] @ w[:-1]
+        grad = np.r_[z.T @ (p - y) + 2 * l2 * w[:-1], (p - y).sum()]
+        return val / len(y), grad / len(y)
+
+    w = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B").x
+    return lambda f: ((np.asarray(f) - mu) / sd) @ w[:-1] + w[-1]
+
+
 def train_mlp(splits: dict, nn_cfg: dict, lr: float, epochs: int | None, save: Path | None = None):
     """The Q3 run as the workflow trains it (``numpy_nn``: q3 sizes, loss reduction, dtype, seed)."""
     from nnrec.numpy_nn.q3 import train_run
@@ -194,9 +241,16 @@ def main(argv=None):
     ap.add_argument("--critic-from", type=Path, default=None,
                     help="prepared NIST36 folder whose train split trains the critic MLP (a diagnostic)")
     ap.add_argument("--critic-lr", type=float, default=0.003, help="the critic's learning rate")
-    ap.add_argument("--critic-pool", type=int, default=2, help="generate this many times the counts to filter from")
+    ap.add_argument("--critic-pool", type=int, default=2,
+                    help="generate this many times the counts to filter from (--critic-from, --ratio-from)")
+    ap.add_argument("--ratio-from", type=Path, default=None,
+                    help="prepared NIST36 folder whose train split the digits are resampled towards (a diagnostic)")
+    ap.add_argument("--ratio-ref-seed", type=int, default=3680, help="stand-in seed the regression is fitted on")
+    ap.add_argument("--ratio-grid", type=int, default=4, help="cells per side of the coarse features")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args(argv)
+    if a.ratio_from is not None and (a.critic_from is not None or not a.standin):
+        ap.error("--ratio-from resamples the stand-in: use it with --standin and without --critic-from")
     if a.critic_from is not None and not a.standin:
         ap.error("--critic-from filters the stand-in: use it with --standin")
     if a.critic_pool < 1:
@@ -222,23 +276,38 @@ def main(argv=None):
     logging.basicConfig(level=logging.WARNING)
     logger = logging.getLogger("bench_standin_devsets")
     full = yaml.safe_load(a.config.read_text()) or {}
-    if a.standin and a.critic_from is not None:
+    if a.standin and (a.critic_from is not None or a.ratio_from is not None):
         from nnrec import NIST36_CLASSES
         from nnrec.data.standin import resolve
 
+        scfg = resolve(full.get("standin"))
         pool, key = standin_splits(a.config, a.workers, a.cache, a.critic_pool)
-        critic, _ = train_mlp(folder_splits(a.critic_from), full["numpy_nn"], a.critic_lr, None)
         digits = np.array([NIST36_CLASSES.index(str(d)) for d in range(10)])
+        if a.critic_from is not None:
+            critic, _ = train_mlp(folder_splits(a.critic_from), full["numpy_nn"], a.critic_lr, None)
 
-        def accept(x, y):  # in-set: the critic's most likely digit is the sample's class
-            return digits[critic(x)[:, digits].argmax(1)] == y
+            def accept(x, y):  # in-set: the critic's most likely digit is the sample's class
+                return digits[critic(x)[:, digits].argmax(1)] == y
 
-        counts = resolve(full.get("standin"))["counts"]
-        splits, passed = critic_filter(pool, counts, accept, set(digits.tolist()))
-        name = a.name or "standin+critic"
-        origin = (f"stand-in from {a.config} (standin config {key}, x{a.critic_pool}), digits filtered by a Q3 MLP "
-                  f"trained on {a.critic_from} (lr {a.critic_lr:g}); kept samples that passed: "
-                  + ", ".join(f"{s} {sum(v.values())}/{len(v) * int(counts[s])}" for s, v in passed.items()))
+            how = f"filtered by a Q3 MLP trained on {a.critic_from} (lr {a.critic_lr:g})"
+        else:
+            real = folder_splits(a.ratio_from, ("train",))["train"]
+            ref = standin_splits(a.config, a.workers, a.cache, seed=a.ratio_ref_seed)[0]["train"]
+            log_odds = {int(c): fit_log_odds(ratio_features(real[0][real[1] == c], a.ratio_grid),
+                                             ratio_features(ref[0][ref[1] == c], a.ratio_grid)) for c in digits}
+            rng = np.random.default_rng(int(scfg["seed"]))
+
+            def accept(x, y):  # keep with probability min(1, exp(z - median z)) among this class's pool
+                z = log_odds[int(y[0])](ratio_features(x, a.ratio_grid))
+                return rng.random(len(z)) < np.exp(np.minimum(z - np.median(z), 0.0))
+
+            how = (f"resampled towards {a.ratio_from}'s train split (log-odds on a {a.ratio_grid} x {a.ratio_grid} "
+                   f"grid, reference stand-in seed {a.ratio_ref_seed})")
+        splits, passed = critic_filter(pool, scfg["counts"], accept, set(digits.tolist()))
+        name = a.name or ("standin+critic" if a.critic_from is not None else "standin+ratio")
+        origin = (f"stand-in from {a.config} (standin config {key}, x{a.critic_pool}), digits {how}; kept samples "
+                  "that passed: " + ", ".join(f"{s} {sum(v.values())}/{len(v) * int(scfg['counts'][s])}"
+                                              for s, v in passed.items()))
     elif a.standin:
         splits, key = standin_splits(a.config, a.workers, a.cache)
         name, origin = a.name or "standin", f"stand-in from {a.config} (standin config {key})"

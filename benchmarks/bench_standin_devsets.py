@@ -44,13 +44,12 @@ much a generator that drew only digits a network trained on real NIST reads righ
         --critic-from /tmp/w/nist36 --dev /tmp/w/dev_mnist --dev /tmp/w/dev_comnist \
         --also-valid sub=/tmp/w/nist36 --nets mlp --mlp-lr 0.01 --out /tmp/w/critic.json
 
-A third, never a config: ``--ratio-from DIR`` resamples the stand-in's digits towards DIR's train
-split without any classifier of digits. For every digit class a logistic regression tells DIR's
-glyphs from those of a reference stand-in (``--ratio-ref-seed``, not one of the scored seeds) on
-coarse features (the ink's mean in a ``--ratio-grid`` x ``--ratio-grid`` grid, and its squares);
-each of ``--critic-pool`` times the counts is then kept with probability min(1, exp(z - the
-class's median z)), z the regression's log-odds of being real, and the first ``counts`` kept are
-used (the filter of ``--critic-from``, with this acceptance)::
+A third: ``--ratio-from DIR`` resamples the stand-in's digits towards DIR's train split the way
+``standin.resample`` does (``nnrec.data.standin.resample``), but with the regression fitted on the
+fly: for every digit class it tells DIR's glyphs from those of a reference stand-in
+(``--ratio-ref-seed``, not one of the scored seeds) on ``coarse_features`` (a ``--ratio-grid``
+grid); each of ``--critic-pool`` times the counts is kept with probability min(1, exp(z - the
+class's median z)), and the first ``counts`` kept are used (the filter of ``--critic-from``)::
 
     python benchmarks/bench_standin_devsets.py --standin --cache /tmp/w/cache --name ratio \
         --ratio-from /tmp/w/nist36 --dev /tmp/w/dev_mnist --dev /tmp/w/dev_comnist \
@@ -162,37 +161,6 @@ def critic_filter(pool: dict, counts: dict, accept, classes) -> tuple[dict, dict
     return out, passed
 
 
-def ratio_features(x: np.ndarray, grid: int) -> np.ndarray:
-    """Coarse features of (N, 1024) glyphs (NIST layout, ink 0): the ink's mean in each cell of a
-    ``grid`` x ``grid`` grid, and their squares."""
-    if 32 % grid:
-        raise ValueError(f"--ratio-grid must divide 32, got {grid}")
-    ink = 1.0 - np.asarray(x, dtype=np.float64).reshape(-1, 32, 32)
-    g = ink.reshape(-1, grid, 32 // grid, grid, 32 // grid).mean(axis=(2, 4)).reshape(len(ink), -1)
-    return np.hstack([g, g ** 2])
-
-
-def fit_log_odds(real: np.ndarray, drawn: np.ndarray, l2: float = 1e-3):
-    """A logistic regression telling ``real`` feature rows (label 1) from ``drawn`` ones (label 0),
-    on standardised features with an L2 penalty ``l2``; returns ``f(features) -> log-odds``."""
-    from scipy.optimize import minimize
-
-    x = np.vstack([real, drawn])
-    y = np.r_[np.ones(len(real)), np.zeros(len(drawn))]
-    mu, sd = x.mean(axis=0), x.std(axis=0) + 1e-6
-    z = (x - mu) / sd
-
-    def loss(w):
-        t = z @ w[:-1] + w[-1]
-        p = 1.0 / (1.0 + np.exp(-t))
-        val = np.logaddexp(0.0, t).sum() - y @ t + l2 * w[:-1] @ w[:-1]
-        grad = np.r_[z.T @ (p - y) + 2 * l2 * w[:-1], (p - y).sum()]
-        return val / len(y), grad / len(y)
-
-    w = minimize(loss, np.zeros(z.shape[1] + 1), jac=True, method="L-BFGS-B").x
-    return lambda f: ((np.asarray(f) - mu) / sd) @ w[:-1] + w[-1]
-
-
 def train_mlp(splits: dict, nn_cfg: dict, lr: float, epochs: int | None, save: Path | None = None):
     """The Q3 run as the workflow trains it (``numpy_nn``: q3 sizes, loss reduction, dtype, seed)."""
     from nnrec.numpy_nn.q3 import train_run
@@ -279,6 +247,7 @@ def main(argv=None):
     if a.standin and (a.critic_from is not None or a.ratio_from is not None):
         from nnrec import NIST36_CLASSES
         from nnrec.data.standin import resolve
+        from nnrec.data.standin.resample import coarse_features, fit_log_odds, keep_probability, log_odds
 
         scfg = resolve(full.get("standin"))
         pool, key = standin_splits(a.config, a.workers, a.cache, a.critic_pool)
@@ -293,13 +262,13 @@ def main(argv=None):
         else:
             real = folder_splits(a.ratio_from, ("train",))["train"]
             ref = standin_splits(a.config, a.workers, a.cache, seed=a.ratio_ref_seed)[0]["train"]
-            log_odds = {int(c): fit_log_odds(ratio_features(real[0][real[1] == c], a.ratio_grid),
-                                             ratio_features(ref[0][ref[1] == c], a.ratio_grid)) for c in digits}
+            models = {int(c): fit_log_odds(coarse_features(real[0][real[1] == c], a.ratio_grid),
+                                           coarse_features(ref[0][ref[1] == c], a.ratio_grid)) for c in digits}
             rng = np.random.default_rng(int(scfg["seed"]))
 
             def accept(x, y):  # keep with probability min(1, exp(z - median z)) among this class's pool
-                z = log_odds[int(y[0])](ratio_features(x, a.ratio_grid))
-                return rng.random(len(z)) < np.exp(np.minimum(z - np.median(z), 0.0))
+                z = log_odds(models[int(y[0])], coarse_features(x, a.ratio_grid))
+                return rng.random(len(z)) < keep_probability(z, np.median(z))
 
             how = (f"resampled towards {a.ratio_from}'s train split (log-odds on a {a.ratio_grid} x {a.ratio_grid} "
                    f"grid, reference stand-in seed {a.ratio_ref_seed})")

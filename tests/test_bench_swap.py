@@ -62,21 +62,3 @@ def test_critic_filter_tops_up_with_rejected_samples_and_counts_them(bench):
     assert passed == {"valid": {0: 1}}
     with pytest.raises(ValueError, match="fewer than 5"):
         bench.critic_filter(pool, {"valid": 5}, lambda xs, ys: xs[:, 0] >= 0, {0})
-
-
-def test_ratio_features_are_grid_means_of_the_ink_and_their_squares(bench):
-    x = np.ones((1, 1024))
-    x[0, :512] = 0.0  # the first 16 rows of the stored 32 x 32 array are ink
-    f = bench.ratio_features(x, 2)
-    assert f.shape == (1, 8)
-    assert f[0, :4].tolist() == [1.0, 1.0, 0.0, 0.0] and f[0, 4:].tolist() == [1.0, 1.0, 0.0, 0.0]
-    with pytest.raises(ValueError, match="must divide 32"):
-        bench.ratio_features(x, 5)
-
-
-def test_fit_log_odds_ranks_rows_like_the_real_ones_higher(bench):
-    rng = np.random.default_rng(0)
-    real, drawn = rng.normal(1.0, 1.0, (400, 3)), rng.normal(-1.0, 1.0, (400, 3))
-    log_odds = bench.fit_log_odds(real, drawn)
-    assert log_odds(np.full((1, 3), 2.0))[0] > 3 > -3 > log_odds(np.full((1, 3), -2.0))[0]
-    assert ((log_odds(real) > 0).mean() + (log_odds(drawn) < 0).mean()) / 2 > 0.9

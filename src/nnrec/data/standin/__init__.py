@@ -4,6 +4,8 @@
 - :mod:`.render`: jittered, slanted, elastically distorted pen strokes rasterised to ink;
 - :mod:`.generate`: seeded samples normalised with :func:`nnrec.data.glyph.normalise_glyph`
   and written as ``nist36_{train,valid,test}.mat`` in the real format;
+- :mod:`.resample`: with ``standin.resample``, digits kept with a probability that favours real
+  NIST's coarse ink layout (the fitted numbers in :mod:`.resample_table`);
 - :mod:`.sheet`: a contact sheet (classes x samples) of any NIST36-format split.
 """
 

@@ -18,6 +18,7 @@ from scipy import ndimage
 from nnrec.common import atomic_path
 from nnrec.data.glyph import GLYPH_DEFAULTS, normalise_glyph, to_nist_layout
 from nnrec.data.standin.render import AUGMENT_DEFAULTS, render_ink
+from nnrec.data.standin.resample import class_model, coarse_features, keep_probability, log_odds
 from nnrec.data.standin.skeletons import CLASSES
 
 __all__ = ["DEFAULTS", "SPLITS", "resolve", "make_glyph", "generate_split", "generate_nist36",
@@ -32,6 +33,7 @@ DEFAULTS = {
     "render_height": 40,     # character height (px) when the strokes are rasterised
     "workers": 1,            # processes (the data rule passes its threads)
     "compress": True,        # savemat(do_compression=...)
+    "resample": False,       # digits kept with a probability that favours real NIST's layout (.resample)
     "glyph": dict(GLYPH_DEFAULTS),
     "augment": dict(AUGMENT_DEFAULTS),
 }
@@ -96,11 +98,28 @@ def _sample_rng(seed: int, split: str, cls: int, i: int) -> np.random.Generator:
 
 
 def _class_block(args) -> np.ndarray:
+    """The ``n`` samples of class ``cls``. With ``resample`` on, a digit drawn from candidate seed j
+    is kept with :func:`~nnrec.data.standin.resample.keep_probability` (a uniform from the same
+    candidate's generator decides), and the next candidate is tried until ``n`` are kept; off (and
+    for the letters) candidate i is sample i."""
     cfg, split, cls, n = args
+    model = class_model(CLASSES[cls]) if cfg["resample"] else None
     out = np.empty((n, 1024), dtype=np.float64)
+    j, limit = 0, 50 * n + 100
     for i in range(n):
-        img = make_glyph(CLASSES[cls], _sample_rng(cfg["seed"], split, cls, i), cfg)
-        out[i] = to_nist_layout(img)
+        while True:
+            if j >= limit:
+                raise RuntimeError(f"standin: resampling class {CLASSES[cls]!r} kept {i} of {n} samples in "
+                                   f"{limit} draws; refit nnrec.data.standin.resample_table for this generator")
+            rng = _sample_rng(cfg["seed"], split, cls, j)
+            j += 1
+            v = to_nist_layout(make_glyph(CLASSES[cls], rng, cfg))
+            if model is None:
+                break
+            z = log_odds(model, coarse_features(v[None, :], model["grid"]))[0]
+            if rng.random() < keep_probability(z, model["z0"]):
+                break
+        out[i] = v
     return out
 
 

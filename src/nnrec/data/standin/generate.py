@@ -2,7 +2,9 @@
 
 Every sample has its own seed, ``SeedSequence([seed, split, class, index])``, so a sample does not
 depend on the number of workers, on the other splits or on the counts of other classes: the same
-config gives identical bytes, and raising a count only appends samples.
+config gives identical bytes, and raising a count only appends samples. With ``standin.resample``
+a digit's index is that of the candidate kept (:mod:`nnrec.data.standin.resample`), which keeps all
+of this true.
 """
 
 from __future__ import annotations

@@ -214,7 +214,8 @@ def main(argv=None):
     ap.add_argument("--ratio-from", type=Path, default=None,
                     help="prepared NIST36 folder whose train split the digits are resampled towards (a diagnostic)")
     ap.add_argument("--ratio-ref-seed", type=int, default=3680, help="stand-in seed the regression is fitted on")
-    ap.add_argument("--ratio-grid", type=int, default=4, help="cells per side of the coarse features")
+    ap.add_argument("--ratio-grid", type=int, default=None,
+                    help="cells per side of the coarse features (default nnrec.data.standin.resample.GRID)")
     ap.add_argument("--out", type=Path, default=None)
     a = ap.parse_args(argv)
     if a.ratio_from is not None and (a.critic_from is not None or not a.standin):
@@ -247,8 +248,9 @@ def main(argv=None):
     if a.standin and (a.critic_from is not None or a.ratio_from is not None):
         from nnrec import NIST36_CLASSES
         from nnrec.data.standin import resolve
-        from nnrec.data.standin.resample import coarse_features, fit_log_odds, keep_probability, log_odds
+        from nnrec.data.standin.resample import GRID, coarse_features, fit_log_odds, keep_probability, log_odds
 
+        a.ratio_grid = a.ratio_grid or GRID
         scfg = resolve(full.get("standin"))
         pool, key = standin_splits(a.config, a.workers, a.cache, a.critic_pool)
         digits = np.array([NIST36_CLASSES.index(str(d)) for d in range(10)])

@@ -43,7 +43,7 @@ def main(argv=None):
     ap.add_argument("--config", type=Path, default=Path("config.yaml"))
     ap.add_argument("--ref-seed", type=int, default=3680, help="seed of the reference stand-in")
     ap.add_argument("--grid", type=int, default=None, help="default nnrec.data.standin.resample.GRID")
-    ap.add_argument("--l2", type=float, default=1e-3)
+    ap.add_argument("--l2", type=float, default=None, help="default nnrec.data.standin.resample.L2")
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--out", type=Path, required=True, help="the table module to write")
     a = ap.parse_args(argv)
@@ -54,7 +54,7 @@ def main(argv=None):
     from nnrec.common import atomic_path
     from nnrec.data import load_nist36
     from nnrec.data.standin import generate_split, resolve
-    from nnrec.data.standin.resample import GRID
+    from nnrec.data.standin.resample import GRID, L2
 
     cfg = resolve((yaml.safe_load(a.config.read_text()) or {}).get("standin"))
     cfg.update(seed=a.ref_seed, resample=False)
@@ -62,7 +62,7 @@ def main(argv=None):
     drawn = (x, onehot.argmax(1))
     real = load_nist36(a.real, "train")
     digits = [c for c in NIST36_CLASSES if c.isdigit()]
-    table = fit_table(real, drawn, digits, a.grid or GRID, a.l2)
+    table = fit_table(real, drawn, digits, a.grid or GRID, L2 if a.l2 is None else a.l2)
     table.update(real=f"{a.real.name}/train", reference=f"stand-in seed {a.ref_seed}, resample off, {a.config}")
     text = ('"""Fitted by benchmarks/fit_standin_resample.py (its docstring says how); do not edit by hand.\n\n'
             "Per digit: the logistic regression of nnrec.data.standin.resample (feature means ``mu``, s.d.\n"

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import numpy as np
 
-__all__ = ["GRID", "coarse_features", "fit_log_odds", "log_odds", "keep_probability", "class_model"]
+__all__ = ["GRID", "L2", "coarse_features", "fit_log_odds", "log_odds", "keep_probability", "class_model"]
 
 #: cells per side of the coarse grid (divides 32)
 GRID = 4
+#: the regression's L2 penalty (x the squared weights, on the mean log-loss; not tuned)
+L2 = 1e-3
 
 
 def coarse_features(x: np.ndarray, grid: int = GRID) -> np.ndarray:
@@ -33,7 +35,7 @@ def coarse_features(x: np.ndarray, grid: int = GRID) -> np.ndarray:
     return np.hstack([g, g ** 2])
 
 
-def fit_log_odds(real: np.ndarray, drawn: np.ndarray, l2: float = 1e-3) -> dict:
+def fit_log_odds(real: np.ndarray, drawn: np.ndarray, l2: float = L2) -> dict:
     """A logistic regression telling ``real`` feature rows (label 1) from ``drawn`` ones (label 0),
     on features standardised over both: mean log-loss + ``l2`` x the squared weights (L-BFGS from
     zero, so deterministic). Returns ``{"mu", "sd", "w", "b"}`` (lists), what :func:`log_odds` takes."""

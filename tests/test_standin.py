@@ -189,3 +189,25 @@ def test_stroke_variations():
     d = np.min(np.linalg.norm(extra[:, None, :] - np.vstack(plain)[None], axis=2), axis=1)
     lo, hi = base["retrace_offset"]
     assert np.all(d <= hi + 1e-6) and np.median(d) >= 0.5 * lo  # beside a stroke, not on it
+
+
+def _blas_threads(_=None):
+    from threadpoolctl import threadpool_info
+
+    return [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+
+
+def test_generator_uses_one_blas_thread_per_process():
+    """A glyph's matrix products are tiny: a BLAS pool per worker oversubscribed the cores
+    (benchmarks/bench_standin.py: 61 s against 36 s on 2 cores)."""
+    from threadpoolctl import threadpool_limits
+
+    from nnrec.data.standin.generate import _one_blas_thread, _pool
+
+    with threadpool_limits(limits=2):
+        before = _blas_threads()
+        with _pool(2) as ex:
+            assert all(n == [1] * len(before) for n in ex.map(_blas_threads, range(4), chunksize=1))
+        with _one_blas_thread():
+            assert _blas_threads() == [1] * len(before)
+        assert _blas_threads() == before  # the caller's limit comes back

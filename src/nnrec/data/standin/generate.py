@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from scipy import ndimage
 
-from nnrec.common import atomic_path
+from nnrec.common import atomic_path, limit_blas_threads
 from nnrec.data.glyph import GLYPH_DEFAULTS, normalise_glyph, to_nist_layout
 from nnrec.data.standin.render import AUGMENT_DEFAULTS, render_ink
 from nnrec.data.standin.resample import class_model, coarse_features, keep_probability, log_odds
@@ -130,18 +130,43 @@ def generate_split(cfg: dict | None, split: str, workers: int | None = None):
     (each image transposed), labels (N, 36) one-hot float64, classes A-Z then 0-9, grouped by
     class in class order."""
     cfg = resolve(cfg)
+    jobs = _split_jobs(cfg, split)
+    workers = int(workers or cfg.get("workers") or 1)
+    if workers > 1:
+        with _pool(workers) as ex:
+            blocks = list(ex.map(_class_block, jobs))
+    else:
+        with _one_blas_thread():
+            blocks = [_class_block(j) for j in jobs]
+    return _assemble(blocks, jobs[0][3])
+
+
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes with one BLAS thread each: a glyph's matrix products are tiny, and a
+    BLAS pool per worker (as many threads as cores) oversubscribes the cores (on 2 cores all
+    16,200 images took 61 s this way and 36 s with one thread each, benchmarks/bench_standin.py)."""
+    return ProcessPoolExecutor(max_workers=workers, initializer=limit_blas_threads, initargs=(1,))
+
+
+def _one_blas_thread():
+    """One BLAS thread in this process for a ``with`` block (the caller's limits come back)."""
+    from threadpoolctl import threadpool_limits
+
+    return threadpool_limits(limits=1)
+
+
+def _split_jobs(cfg: dict, split: str) -> list[tuple]:
+    """One job per class (in class order) for :func:`_class_block`; ``cfg`` resolved."""
     if split not in SPLITS:
         raise ValueError(f"standin: unknown split {split!r} (expected one of {SPLITS})")
     n = int(cfg["counts"][split])
     if n < 1:
         raise ValueError(f"standin: counts.{split} must be >= 1, got {n}")
-    jobs = [(cfg, split, c, n) for c in range(len(CLASSES))]
-    workers = int(workers or cfg.get("workers") or 1)
-    if workers > 1:
-        with ProcessPoolExecutor(max_workers=workers) as ex:
-            blocks = list(ex.map(_class_block, jobs))
-    else:
-        blocks = [_class_block(j) for j in jobs]
+    return [(cfg, split, c, n) for c in range(len(CLASSES))]
+
+
+def _assemble(blocks: list[np.ndarray], n: int):
+    """The class blocks (class order, ``n`` samples each) as ``(data, labels)``."""
     data = np.concatenate(blocks)
     labels = np.zeros((len(data), len(CLASSES)), dtype=np.float64)
     labels[np.arange(len(data)), np.repeat(np.arange(len(CLASSES)), n)] = 1.0
@@ -156,15 +181,35 @@ def generate_nist36(cfg: dict | None, out_dir, workers: int | None = None) -> di
     cfg = resolve(cfg)
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
+    jobs = {split: _split_jobs(cfg, split) for split in SPLITS}
+    workers = int(workers or cfg.get("workers") or 1)
     paths = {}
-    for split in SPLITS:
-        data, labels = generate_split(cfg, split, workers)
+
+    def write(split, blocks):
+        data, labels = _assemble(blocks, jobs[split][0][3])
         path = out_dir / f"nist36_{split}.mat"
         with atomic_path(path) as tmp:
             savemat(tmp, {f"{split}_data": data, f"{split}_labels": labels},
                     do_compression=bool(cfg["compress"]), oned_as="row")
             _fix_header(tmp, cfg["seed"])
         paths[split] = path
+
+    if workers > 1:
+        # one pool for the three splits: the workers go on with the next split's classes while
+        # this process writes (compresses) a finished one, and no split waits on its last class
+        with _pool(workers) as ex:
+            futures = {split: [ex.submit(_class_block, j) for j in jobs[split]] for split in SPLITS}
+            try:
+                for split in SPLITS:
+                    write(split, [f.result() for f in futures[split]])
+            except BaseException:
+                ex.shutdown(wait=True, cancel_futures=True)  # fail now, not after every class
+                raise
+    else:
+        for split in SPLITS:
+            with _one_blas_thread():
+                blocks = [_class_block(j) for j in jobs[split]]
+            write(split, blocks)
     return paths
 
 

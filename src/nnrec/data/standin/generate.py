@@ -35,7 +35,7 @@ DEFAULTS = {
     "render_height": 40,     # character height (px) when the strokes are rasterised
     "workers": 1,            # processes (the data rule passes its threads)
     "compress": True,        # savemat(do_compression=...)
-    "resample": False,       # digits kept with a probability that favours real NIST's layout (.resample)
+    "resample": True,        # digits kept with a probability that favours real NIST's layout (.resample)
     "glyph": dict(GLYPH_DEFAULTS),
     "augment": dict(AUGMENT_DEFAULTS),
 }

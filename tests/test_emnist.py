@@ -238,10 +238,16 @@ def test_fallback_order_data_zip_then_emnist_then_standin(cfg, tmp_path, split):
     assert prov["source"] == "standin" and "stand-in" in prov["description"]
     assert [Path(t["url"]).name for t in prov["tried"]] == ["data.zip", "emnist-byclass-test-az09.npz", "gzip.zip"]
     assert load_nist36(tmp_path / "c", "test")[0].shape == (36, 1024)
-    # the substitute can be switched off: straight to the stand-in
+    # its digits resampled with a table fitted on EMNIST (config.yaml's default): the caveat says so
+    assert prov["standin"]["resample"] is True
+    assert any("fitted on the EMNIST substitute's train split" in c for c in prov["caveats"])
+    # the substitute can be switched off: straight to the stand-in (here without the resampling)
     write_npz(mirror / "emnist-byclass-test-az09.npz", upright, labels, expected_selection(labels, 5))
     cfg["data"]["datasets"]["nist36"]["substitute"]["enabled"] = False
-    assert prepare_dataset("nist36", cfg, tmp_path / "d")["source"] == "standin"
+    cfg["standin"]["resample"] = False
+    prov = prepare_dataset("nist36", cfg, tmp_path / "d")
+    assert prov["source"] == "standin" and prov["standin"]["resample"] is False
+    assert not any("EMNIST" in c for c in prov["caveats"])
 
 
 def test_bad_npz_is_named_and_the_next_source_is_tried(cfg, tmp_path, split):

@@ -50,6 +50,13 @@ STANDIN_CAVEAT = (
     "offline stand-in: hand-printed characters generated from pen strokes (not real handwriting)."
 )
 
+STANDIN_RESAMPLE_CAVEAT = (
+    "With standin.resample on, the stand-in's digits are resampled towards real NIST's coarse ink "
+    "layout: each drawn digit is kept with a probability from a table fitted on the EMNIST "
+    "substitute's train split (nnrec.data.standin.resample), so its digits are not independent of "
+    "EMNIST's, nor of MNIST's, which come from the same NIST forms."
+)
+
 #: How the cover and the captions name each NIST36 route (provenance ``description``).
 NIST36_DESCRIPTIONS = {
     "real": "NIST36 (the course's data.zip)",
@@ -159,13 +166,16 @@ def _optional_file(spec: dict, config: dict, logger, parse) -> tuple[object, dic
 
 def _nist36_standin(config: dict, staging: Path, work: Path, logger, threads: int = 1) -> dict:
     from nnrec.data.standin import generate_nist36  # the offline stand-in
+    from nnrec.data.standin import resolve as resolve_standin
 
     cfg = config["standin"]
     logger.info(f"nist36: no source available; generating the offline stand-in ({threads} worker(s))")
     mats = generate_nist36(cfg, work / "standin", workers=threads)
     counts = N.write_nist36(mats, staging)
-    return {"source": "standin", "files": [], "caveats": [STANDIN_CAVEAT], "counts": counts,
-            "standin": {"seed": cfg.get("seed"), "generator": "nnrec.data.standin"}}
+    resample = bool(resolve_standin(cfg)["resample"])
+    return {"source": "standin", "files": [], "counts": counts,
+            "caveats": [STANDIN_CAVEAT] + ([STANDIN_RESAMPLE_CAVEAT] if resample else []),
+            "standin": {"seed": cfg.get("seed"), "generator": "nnrec.data.standin", "resample": resample}}
 
 
 def _ocr_generated(config: dict, staging: Path, work: Path, logger, threads: int = 1) -> dict:

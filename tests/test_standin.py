@@ -206,6 +206,7 @@ def test_generator_uses_one_blas_thread_per_process():
 
     with threadpool_limits(limits=2):
         before = _blas_threads()
+        assert before and all(n == 2 for n in before)  # numpy's BLAS is there, at 2 threads
         with _pool(2) as ex:
             assert all(n == [1] * len(before) for n in ex.map(_blas_threads, range(4), chunksize=1))
         with _one_blas_thread():

@@ -185,8 +185,7 @@ def generate_nist36(cfg: dict | None, out_dir, workers: int | None = None) -> di
     workers = int(workers or cfg.get("workers") or 1)
     paths = {}
 
-    def write(split, blocks):
-        data, labels = _assemble(blocks, jobs[split][0][3])
+    def write(split, data, labels):
         path = out_dir / f"nist36_{split}.mat"
         with atomic_path(path) as tmp:
             savemat(tmp, {f"{split}_data": data, f"{split}_labels": labels},
@@ -201,15 +200,13 @@ def generate_nist36(cfg: dict | None, out_dir, workers: int | None = None) -> di
             futures = {split: [ex.submit(_class_block, j) for j in jobs[split]] for split in SPLITS}
             try:
                 for split in SPLITS:
-                    write(split, [f.result() for f in futures[split]])
+                    write(split, *_assemble([f.result() for f in futures[split]], jobs[split][0][3]))
             except BaseException:
                 ex.shutdown(wait=True, cancel_futures=True)  # fail now, not after every class
                 raise
     else:
         for split in SPLITS:
-            with _one_blas_thread():
-                blocks = [_class_block(j) for j in jobs[split]]
-            write(split, blocks)
+            write(split, *generate_split(cfg, split, 1))
     return paths
 
 

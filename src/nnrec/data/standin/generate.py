@@ -144,7 +144,8 @@ def generate_split(cfg: dict | None, split: str, workers: int | None = None):
 def _pool(workers: int) -> ProcessPoolExecutor:
     """Worker processes with one BLAS thread each: a glyph's matrix products are tiny, and a
     BLAS pool per worker (as many threads as cores) oversubscribes the cores (on 2 cores all
-    16,200 images took 61 s this way and 36 s with one thread each, benchmarks/bench_standin.py)."""
+    16,200 images with standin.resample on took 61 s this way and 36 s with one thread each,
+    benchmarks/bench_standin.py --workers 2)."""
     return ProcessPoolExecutor(max_workers=workers, initializer=limit_blas_threads, initargs=(1,))
 
 

@@ -1,0 +1,71 @@
+"""How far the Q3 network's fidelity figures move with its training seed.
+
+A finished run trains the Q3 network at the learning rate its sweep chose with the part's seed
+and with each of ``numpy_nn.q3.repeat_seeds`` (``results/numpy_nn/q3_lr<rate>[_seed<s>]``: the
+same data and rate, other initial weights and batch order). The fidelity section reads only the
+first. This reads every one of them on the run's development handwriting
+(``resources/dev_mnist``, ``resources/dev_comnist``), 36-way and in-set as the fidelity section
+does, and prints each and their mean, so that two runs (e.g. the EMNIST substitute's and the
+stand-in's) can be compared beyond one seed. Development measurement only: it chooses nothing.
+
+    python benchmarks/devsets_by_seed.py --run ../substitute-run --run ../standin-run
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+DEV_SETS = ("dev_mnist", "dev_comnist")
+
+
+def seed_runs(run: Path) -> list[tuple[str, Path]]:
+    """``(label, weights)`` of the chosen rate's Q3 runs: the part's seed, then each repeat seed."""
+    choice = json.loads((run / "results/numpy_nn/q3/lr_choice.json").read_text())
+    cfg = yaml.safe_load((run / "config.yaml").read_text())["numpy_nn"]["q3"]
+    base = run / choice["chosen_dir"]
+    out = [(f"lr {choice['chosen_tag']}, seed {choice['seed']}", base / "weights.npz")]
+    out += [(f"lr {choice['chosen_tag']}, repeat seed {s}", Path(f"{base}_seed{s}") / "weights.npz")
+            for s in cfg.get("repeat_seeds", [])]
+    missing = [str(w) for _, w in out if not w.is_file()]
+    if missing:
+        raise SystemExit(f"{run}: missing Q3 weights {missing} (run the Q3 study of that folder first)")
+    return out
+
+
+def main(argv=None) -> None:
+    from nnrec.data import load_devset
+    from nnrec.fidelity import accuracy, in_set_accuracy, predict_scores
+    from nnrec.ocr.pipeline import load_classifier_spec
+
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--run", type=Path, action="append", required=True,
+                    help="a finished run's folder (config.yaml, results/, resources/); repeatable")
+    a = ap.parse_args(argv)
+    for run in a.run:
+        spec = dict(yaml.safe_load((run / "config.yaml").read_text())["ocr"]["classifiers"]["q3"])
+        sets = {d: [np.asarray(v) for v in load_devset(run / "resources" / d)] for d in DEV_SETS}
+        rows = []
+        for label, weights in seed_runs(run):
+            clf, info = load_classifier_spec("q3", dict(spec, weights=str(weights)))
+            if clf is None:
+                raise SystemExit(f"{weights}: {info['reason']}")
+            row = []
+            for d, (x, y) in sets.items():
+                s = predict_scores(clf, x)
+                row += [100 * accuracy(s, y), 100 * in_set_accuracy(s, y)]
+            rows.append(row)
+            print(f"{run}  {label}: " + ", ".join(f"{d} {row[2 * i]:.2f} / {row[2 * i + 1]:.2f}"
+                                                    for i, d in enumerate(DEV_SETS)))
+        m = np.mean(rows, axis=0)
+        print(f"{run}  mean of {len(rows)}: " + ", ".join(f"{d} {m[2 * i]:.2f} / {m[2 * i + 1]:.2f}"
+                                                           for i, d in enumerate(DEV_SETS))
+              + "  (36-way / in-set %)")
+
+
+if __name__ == "__main__":
+    main()

@@ -390,7 +390,7 @@ def _fidelity(root: Path, variant: str) -> None:
     """results/fidelity/ as the fidelity rules write it, from a simulated classifier: in A every
     network reads the real characters worse than its NIST36 test split, beyond sampling noise;
     in B (written after the perturbation, with its own numbers) better or no differently."""
-    from nnrec.fidelity import class_confusions, reference_scores, score_scores, summarise
+    from nnrec.fidelity import class_confusions, reference_scores, score_scores, seed_record, summarise
 
     rng = np.random.default_rng(11 if variant == "A" else 13)
     digits, letters = np.arange(26, 36), np.arange(26)
@@ -433,6 +433,11 @@ def _fidelity(root: Path, variant: str) -> None:
                 fc["acc"] = fc["acc"] + 2 / fc["n"]
             _json(root / f"fidelity/{name}/fc.json", fc)
             records[name]["fc"] = fc
+        if variant == "A":  # the Q3 network's three training seeds (B: none, so no such paragraph)
+            runs = [(label, lambda v, sc=scores(y, quality["q3"][0] + d): sc)
+                    for label, d in (("main run (seed 16720)", 0.0), ("repeat seed 1", -0.08), ("repeat seed 2", 0.05))]
+            seeds = seed_record(runs, np.zeros((len(y), 1)), y)
+            _json(root / f"fidelity/{name}/q3_seeds.json", json.loads(json.dumps({"classifier": "q3", "set": name, **seeds})))
         _png(root / f"fidelity/{name}/contact_sheet.png")
     summary = summarise(records)
     summary["worst_classes"] = 3 if variant == "A" else 4

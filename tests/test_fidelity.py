@@ -5,7 +5,7 @@ import pytest
 
 from nnrec import NIST36_CLASSES
 from nnrec.fidelity import (accuracy, in_set_accuracy, per_class_accuracy, predict_scores,
-                            score_classifier, top_confusions)
+                            score_classifier, seed_record, top_confusions)
 
 IDX = {c: i for i, c in enumerate(NIST36_CLASSES)}
 # (true class, classifier's first choice, its second choice)
@@ -163,3 +163,23 @@ def test_contact_sheet_of_some_classes_and_the_side_by_side_figure():
     fig.canvas.draw()
     boxes = sorted((ax.title.get_window_extent() for ax in fig.axes), key=lambda b: b.x0)
     assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:]))
+
+
+def test_seed_record_mean_and_range_over_runs():
+    x, y = _set()
+
+    def perfect(v):
+        s = np.full((len(v), 36), 0.001)
+        s[np.arange(len(v)), y] = 0.9
+        return s
+
+    rec = seed_record([("seed a", toy_classifier), ("seed b", perfect)], x, y)
+    assert rec["n"] == 7
+    assert [r["label"] for r in rec["runs"]] == ["seed a", "seed b"]
+    # the toy: 2 of 7 right 36-way; among the set's classes (0, 1, 5) 5 of 7 (see the cases above)
+    assert rec["runs"][0]["acc"] == pytest.approx(2 / 7) and rec["runs"][0]["in_set_acc"] == pytest.approx(5 / 7)
+    assert rec["mean"] == pytest.approx({"acc": (2 / 7 + 1) / 2, "in_set_acc": (5 / 7 + 1) / 2})
+    assert rec["min"] == pytest.approx({"acc": 2 / 7, "in_set_acc": 5 / 7})
+    assert rec["max"] == pytest.approx({"acc": 1.0, "in_set_acc": 1.0})
+    with pytest.raises(ValueError, match="no runs"):
+        seed_record([], x, y)

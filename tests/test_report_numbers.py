@@ -177,6 +177,8 @@ def test_sentences_follow_the_winners_and_verdicts(both):
     assert "do worse" in fa and "are a fair guide" in fb
     assert "have the same accuracies on every set" in fa and "the same accuracies on every set" not in fb
     assert "to within 2 images of a set" in fa and "round differently" in fa
+    # the Q3 network's training seeds: only A's results have them
+    assert "carries that much spread from its seed alone" in fa and "from its seed alone" not in fb
     for t in (*a.values(), *b.values()):
         assert not re.search(r"\b1 (?:boxes|epochs|threads|images|characters|seeds|pages|classes)\b", t)
 

@@ -17,7 +17,10 @@ indices; a development set holds only some classes (MNIST: the digits, CoMNIST: 
   the set, and the same classifier's accuracy on the NIST36 source's test split as the reference
   row (overall, and on the test images of the set's own classes);
 - :func:`summarise`, :func:`headline`: the table of every classifier on every set, and its keys of
-  ``results/summary.json`` (``fidelity_<set>_<classifier>`` and ``..._in_set``).
+  ``results/summary.json`` (``fidelity_<set>_<classifier>`` and ``..._in_set``);
+- :func:`seed_record`: the same network trained with several seeds on one set (the workflow's
+  ``fidelity_seeds`` rule, ``results/fidelity/<set>/q3_seeds.json``): each seed's accuracies and
+  their mean and range, since one seed's figure moves with the initial weights and batch order.
 """
 
 from __future__ import annotations
@@ -30,7 +33,7 @@ from nnrec import NIST36_CLASSES
 
 __all__ = ["predict_scores", "accuracy", "in_set_accuracy", "set_classes", "per_class_accuracy",
            "top_confusions", "score_scores", "score_classifier", "class_confusions", "reference_scores",
-           "fidelity_record", "summarise", "headline", "headline_key"]
+           "fidelity_record", "summarise", "headline", "headline_key", "seed_record"]
 
 
 def _check(scores: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -218,4 +221,21 @@ def headline(summary: Mapping[str, Any]) -> dict:
     for r in summary["rows"]:
         out[headline_key(r["set"], r["classifier"])] = r["acc"]
         out[headline_key(r["set"], r["classifier"], in_set=True)] = r["in_set_acc"]
+    return out
+
+
+def seed_record(runs: Sequence[tuple[str, Callable[[np.ndarray], np.ndarray]]], x: np.ndarray,
+                y: np.ndarray) -> dict:
+    """One network trained with several seeds, ``runs`` = ``[(label, classify), ...]``, on the set
+    ``(x, y)``: ``{"n", "runs": [{"label", "acc", "in_set_acc"}], "mean", "min", "max"}`` (the last
+    three: ``{"acc", "in_set_acc"}`` over the runs)."""
+    if not runs:
+        raise ValueError("seed_record: no runs to score")
+    rows = []
+    for label, classify in runs:
+        s = predict_scores(classify, x)
+        rows.append({"label": str(label), "acc": accuracy(s, y), "in_set_acc": in_set_accuracy(s, y)})
+    out: dict[str, Any] = {"n": int(len(np.asarray(y).reshape(-1))), "runs": rows}
+    for name, fn in (("mean", np.mean), ("min", np.min), ("max", np.max)):
+        out[name] = {k: float(fn([r[k] for r in rows])) for k in ("acc", "in_set_acc")}
     return out

@@ -132,6 +132,17 @@ def q3_study_runs(wildcards=None):
     return {s["tag"]: q3_run_dirs(s["tag"]) for s in choice["study"]} if choice else {}
 
 
+def q3_chosen_files(name):
+    """Input function: the file ``name`` of each run at the rate the sweep chose (the main run, then
+    each repeat seed: :func:`q3_run_dirs`); none without data."""
+
+    def files(wildcards):
+        choice = q3_lr_choice()
+        return [f"{d}/{name}" for d in q3_run_dirs(choice["chosen_tag"])] if choice else []
+
+    return files
+
+
 def q3_study_files(*names):
     """Input function: the files ``names`` of every run of the Q3 study."""
 
@@ -241,7 +252,8 @@ def report_inputs(chosen=True):
         ],
         "fidelity": ["results/fidelity/summary.json"]
         + [f"results/fidelity/{s}/{c}.json" for s in fidelity_sets() for c in fidelity_classifiers()]
-        + [f"results/fidelity/{s}/contact_sheet.png" for s in fidelity_sets()],
+        + [f"results/fidelity/{s}/contact_sheet.png" for s in fidelity_sets()]
+        + [f"results/fidelity/{s}/q3_seeds.json" for s in fidelity_sets() if "q3" in fidelity_classifiers()],
         "q5": [
             f"results/autoencoder/{f}"
             for f in ("metrics.json", "reconstructions.png", "loss.png", "psnr_per_class.png")

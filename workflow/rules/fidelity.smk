@@ -64,6 +64,33 @@ rule fidelity_summary:
         "../scripts/fidelity_summary.py"
 
 
+rule fidelity_seeds:
+    """The Q3 network of every training seed at the rate the sweep chose (Q3.2's study: the main run
+    and each of numpy_nn.q3.repeat_seeds, the same data and rate) on one development set: each
+    run's 36-way and in-set accuracy, their mean and range. fidelity_score reads the main run only."""
+    input:
+        prov=prov("{devset}"),
+        nist36=prov("nist36"),
+        # main run first, then the repeat seeds in config order: the script labels them so
+        weights=q3_chosen_files("weights.npz"),
+        weights_sha256=q3_chosen_files("weights.npz.sha256"),
+    output:
+        "results/fidelity/{devset}/q3_seeds.json",
+    log:
+        "logs/fidelity/{devset}_q3_seeds.log",
+    benchmark:
+        "benchmarks/fidelity/{devset}_q3_seeds.tsv"
+    threads: 1
+    resources:
+        mem_mb=1500,
+        runtime=5,
+    params:
+        spec=config["ocr"]["classifiers"]["q3"],
+        seeds=[NNP["seed"]] + list(config["numpy_nn"]["q3"]["repeat_seeds"]),
+    script:
+        "../scripts/fidelity_seeds.py"
+
+
 rule standin_samples:
     """A few stand-in samples per class (the first of its valid split), for the contact sheets,
     whatever the NIST36 source is."""

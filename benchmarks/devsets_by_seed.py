@@ -39,7 +39,7 @@ def seed_runs(run: Path) -> list[tuple[str, Path]]:
 
 def main(argv=None) -> None:
     from nnrec.data import load_devset
-    from nnrec.fidelity import accuracy, in_set_accuracy, predict_scores
+    from nnrec.fidelity import seed_record
     from nnrec.ocr.pipeline import load_classifier_spec
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -48,23 +48,20 @@ def main(argv=None) -> None:
     a = ap.parse_args(argv)
     for run in a.run:
         spec = dict(yaml.safe_load((run / "config.yaml").read_text())["ocr"]["classifiers"]["q3"])
-        sets = {d: [np.asarray(v) for v in load_devset(run / "resources" / d)] for d in DEV_SETS}
-        rows = []
+        runs = []
         for label, weights in seed_runs(run):
             clf, info = load_classifier_spec("q3", dict(spec, weights=str(weights)))
             if clf is None:
                 raise SystemExit(f"{weights}: {info['reason']}")
-            row = []
-            for d, (x, y) in sets.items():
-                s = predict_scores(clf, x)
-                row += [100 * accuracy(s, y), 100 * in_set_accuracy(s, y)]
-            rows.append(row)
-            print(f"{run}  {label}: " + ", ".join(f"{d} {row[2 * i]:.2f} / {row[2 * i + 1]:.2f}"
-                                                    for i, d in enumerate(DEV_SETS)))
-        m = np.mean(rows, axis=0)
-        print(f"{run}  mean of {len(rows)}: " + ", ".join(f"{d} {m[2 * i]:.2f} / {m[2 * i + 1]:.2f}"
-                                                           for i, d in enumerate(DEV_SETS))
-              + "  (36-way / in-set %)")
+            runs.append((label, clf))
+        for d in DEV_SETS:
+            x, y = (np.asarray(v) for v in load_devset(run / "resources" / d))
+            rec = seed_record(runs, x, y)
+            for r in rec["runs"]:
+                print(f"{run}  {d}  {r['label']}: {100 * r['acc']:.2f} / {100 * r['in_set_acc']:.2f}")
+            m = rec["mean"]
+            print(f"{run}  {d}  mean of {len(runs)}: {100 * m['acc']:.2f} / {100 * m['in_set_acc']:.2f}"
+                  "  (36-way / in-set %)")
 
 
 if __name__ == "__main__":

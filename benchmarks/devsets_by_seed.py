@@ -9,6 +9,11 @@ does, and prints each and their mean, so that two runs (e.g. the EMNIST substitu
 stand-in's) can be compared beyond one seed. Development measurement only: it chooses nothing.
 
     python benchmarks/devsets_by_seed.py --run ../substitute-run --run ../standin-run
+
+``--valid NAME=FOLDER`` also reads a prepared NIST36 folder's valid split, its digits and its
+letters as two sets, in-set among digits or letters like the development sets: e.g. the EMNIST
+substitute's valid split, real NIST characters that neither run trained on, next to the
+development sets (how far each development set is from the substitute's own distribution).
 """
 
 from __future__ import annotations
@@ -21,6 +26,15 @@ import numpy as np
 import yaml
 
 DEV_SETS = ("dev_mnist", "dev_comnist")
+
+
+def digits_and_letters(x: np.ndarray, y: np.ndarray) -> list[tuple[str, np.ndarray, np.ndarray]]:
+    """``[("digits", x, y), ("letters", x, y)]``: the rows of a NIST36 split (``y`` class indices,
+    A-Z then 0-9) split by kind, each kind that has rows."""
+    from nnrec import NIST36_CLASSES
+
+    is_digit = np.array([c.isdigit() for c in NIST36_CLASSES])[np.asarray(y)]
+    return [(kind, x[m], y[m]) for kind, m in (("digits", is_digit), ("letters", ~is_digit)) if m.any()]
 
 
 def seed_runs(run: Path) -> list[tuple[str, Path]]:
@@ -38,14 +52,23 @@ def seed_runs(run: Path) -> list[tuple[str, Path]]:
 
 
 def main(argv=None) -> None:
-    from nnrec.data import load_devset
+    from nnrec.data import load_devset, load_nist36
     from nnrec.fidelity import seed_record
     from nnrec.ocr.pipeline import load_classifier_spec
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--run", type=Path, action="append", required=True,
                     help="a finished run's folder (config.yaml, results/, resources/); repeatable")
+    ap.add_argument("--valid", action="append", default=[], metavar="NAME=FOLDER",
+                    help="a prepared NIST36 folder whose valid split is read too, digits and letters apart")
     a = ap.parse_args(argv)
+    extra = []
+    for spec in a.valid:
+        name, sep, folder = spec.partition("=")
+        if not sep or not name or not folder:
+            raise SystemExit(f"--valid {spec!r}: expected NAME=FOLDER")
+        x, y = load_nist36(Path(folder), "valid")
+        extra += [(f"{name} valid {kind}", xs, ys) for kind, xs, ys in digits_and_letters(np.asarray(x), np.asarray(y))]
     for run in a.run:
         spec = dict(yaml.safe_load((run / "config.yaml").read_text())["ocr"]["classifiers"]["q3"])
         runs = []
@@ -54,8 +77,8 @@ def main(argv=None) -> None:
             if clf is None:
                 raise SystemExit(f"{weights}: {info['reason']}")
             runs.append((label, clf))
-        for d in DEV_SETS:
-            x, y = (np.asarray(v) for v in load_devset(run / "resources" / d))
+        sets = [(d, *(np.asarray(v) for v in load_devset(run / "resources" / d))) for d in DEV_SETS]
+        for d, x, y in sets + extra:
             rec = seed_record(runs, x, y)
             for r in rec["runs"]:
                 print(f"{run}  {d}  {r['label']}: {100 * r['acc']:.2f} / {100 * r['in_set_acc']:.2f}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 import yaml
 
@@ -44,3 +45,14 @@ def test_a_missing_seed_run_is_named(bench, tmp_path):
     (run / "results/numpy_nn/q3_lr0.01_seed2/weights.npz").unlink()
     with pytest.raises(SystemExit, match="q3_lr0.01_seed2"):
         bench.seed_runs(run)
+
+
+def test_a_split_is_read_as_its_digits_and_its_letters(bench):
+    from nnrec import NIST36_CLASSES
+
+    y = np.array([NIST36_CLASSES.index(c) for c in "A7Z0Q"])
+    x = np.arange(5)[:, None] * np.ones((1, 3))
+    got = {kind: (xs[:, 0].tolist(), ys.tolist()) for kind, xs, ys in bench.digits_and_letters(x, y)}
+    assert got == {"digits": ([1.0, 3.0], [y[1], y[3]]), "letters": ([0.0, 2.0, 4.0], [y[0], y[2], y[4]])}
+    only_letters = bench.digits_and_letters(x[[0, 2]], y[[0, 2]])
+    assert [kind for kind, _, _ in only_letters] == ["letters"]

@@ -5,7 +5,8 @@ with ``resources/nist36/test.npz``, ``results/numpy_nn/q3/best/weights.npz`` and
 ``results/pytorch/nist36_cnn/model.pt``), prints each network's accuracy on
 - the split's own images ("direct"),
 - the same images put through ``normalise_glyph`` once more ("re-normalised": what normalising an
-  already normalised image changes),
+  already normalised image changes), as a binary mask (cut at 0.5, its pixels repeated) and as the
+  grey image (interpolated before its cut, as the crop path's grey crops are),
 - a perfect crop of each character as ``bench_page_path.py`` re-renders it at a height and stroke
   width (its drawn ink, normalised, no page, no detection),
 so that ``bench_page_path.py``'s page - direct can be split into what the crop path costs and what
@@ -69,7 +70,8 @@ def main() -> None:
 
     print(f"{len(y)} characters of {a.run / 'resources/nist36/test.npz'}")
     print(f"direct: {acc(x)}")
-    print(f"re-normalised: {acc(layout(normalise_glyph(from_nist_layout(v) < 0.5, **kw) for v in x))}")
+    print(f"re-normalised, binary: {acc(layout(normalise_glyph(from_nist_layout(v) < 0.5, **kw) for v in x))}")
+    print(f"re-normalised, grey: {acc(layout(normalise_glyph(1.0 - from_nist_layout(v), **kw) for v in x))}")
     shapes = [pb.glyph_shape(from_nist_layout(v)) for v in x]
     for h, sf in SETTINGS:
         g = layout(normalise_glyph(pb.render_glyph(s, h, sf, int(bench["supersample"])) > 0.5, **kw) for s in shapes)

@@ -100,6 +100,20 @@ def test_cnn_in_bfloat16_channels_last_reports_the_kept_epoch_and_is_reproducibl
     assert list(r1["final"]) == ["train_loss", "train_acc", "valid_loss", "valid_acc", "test_loss", "test_acc"]
 
 
+def test_cnn_test_figures_are_those_of_the_saved_classifier(tmp_path):
+    # trained under bfloat16 autocast, the kept weights are read on the test split in float32, as
+    # load_classifier (the OCR and fidelity steps) runs them: one network, one test accuracy
+    splits = _toy_splits(n_classes=4)
+    cfg = {"epochs": 2, "batch_size": 20, "model": {"widths": [8, 16], "hidden": 32, "dropout": 0.0},
+           "optimizer": {"name": "adam", "lr": 0.003}, "autocast": "bfloat16", "channels_last": True}
+    res = run_nist36("cnn", cfg, splits, device=torch.device("cpu"), logger=LOG, seed=0,
+                     checkpoint_path=tmp_path / "model.pt")
+    x, y = splits["test"]
+    probs = load_classifier(tmp_path)(x)
+    assert (res["test_preds"] == probs.argmax(1)).all()
+    assert res["final"]["test_loss"] == pytest.approx(float(-np.log(probs[np.arange(len(y)), y]).mean()), rel=1e-5)
+
+
 def test_cnn_sees_upright_images():
     m = NistCNN(widths=[4], hidden=8)
     x = torch.rand(2, 1024)

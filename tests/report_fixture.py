@@ -372,7 +372,9 @@ def _flowers(root: Path, variant: str) -> None:
              "train_time_s": 200.0, "n_params": 2245000, "n_trainable": 2245000}]
     _json(root / "pytorch/flowers_finetune_mobilenet_v2/metrics.json", {
         "part": "q6_2", "backbone": "mobilenet_v2", "weights": "ImageNet", "rows": rows, "test_acc": 0.947, **split,
-        "data_source": "flowers17: mirror"})
+        "data_source": "flowers17: mirror",
+        "config": {"head": {"epochs": 40, "optimizer": {"name": "adamw", "lr": 0.001}},
+                   "full": {"epochs": 1, "optimizer": {"name": "sgd", "lr": 0.002, "momentum": 0.9}}}})
     _json(root / "pytorch/flowers_finetune_squeezenet1_1/metrics.json", {"status": "missing", "reason": "no weights"})
     _json(root / "pytorch/flowers/compare.json", {
         "part": "q6_2", "split_source": split["split_source"],

@@ -24,6 +24,10 @@ def test_plural_word_alone_and_irregular_forms():
         words.fmt_count(2.5)
 
 
+def test_optimizer_names_as_written():
+    assert [words.optimizer_name(n) for n in ("adamw", "sgd", "Adam", "lamb")] == ["AdamW", "SGD", "Adam", "LAMB"]
+
+
 def test_caveats_read_as_sentences():
     # the cover's caveats: one full stop each, never ".;" between two of them
     assert words.sentences(["Split 300/100/50.", "detail is lost", " ", "Why?"]) == "Split 300/100/50. detail is lost. Why?"

@@ -287,6 +287,7 @@ class Renderer:
                          ("points", words.fmt_points), ("times", words.times), ("duration", words.fmt_duration)):
             self.env.filters[name] = self._ledger(fn)
         self.env.filters["sentences"] = words.sentences
+        self.env.filters["optimizer"] = words.optimizer_name
         # globals, so that imported macros (which do not see the render context) have them too
         self.env.globals.update(error=self.error, noun=self._ledger(words.noun), plural=words.plural)
 

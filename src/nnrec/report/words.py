@@ -114,6 +114,15 @@ def sentences(items: list[Any]) -> str:
     return " ".join(out)
 
 
+#: optimizer names as the config gives them (torch's lower case) -> as written in prose
+OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
+
+
+def optimizer_name(name: Any) -> str:
+    """An optimizer's usual spelling (``adamw`` -> ``AdamW``); an unknown name in upper case."""
+    return OPTIMIZER_NAMES.get(str(name).lower(), str(name).upper())
+
+
 def ordinal(n: Any) -> str:
     """An ordinal for text: 1 -> 'first' ... 10 -> 'tenth', then '11th', '21st', '22nd', '23rd'."""
     n = int(n)

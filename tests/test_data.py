@@ -446,3 +446,14 @@ def test_retry_key_of_an_unavailable_dataset_watches_every_source_even_without_a
     assert retry_key("sun", cfg, tmp_path / "sun") == record["retry"]
     (Path(mirror) / "sun.zip").write_bytes(b"not yet checked")  # a mirror with it: try again
     assert json.loads(retry_key("sun", cfg, tmp_path / "sun"))["attempt"] == 2
+
+
+def test_a_sources_caveats_read_as_sentences(tmp_path):
+    import json
+
+    prov = tmp_path / "provenance.json"
+    prov.write_text(json.dumps({"dataset": "x", "available": True, "source": "mirror",
+                                "files": [{"file": "x.zip", "sha256": "ab" * 32}],
+                                "caveats": ["first caveat.", "second caveat", " "]}))
+    assert describe_source(prov) == "x: x.zip (sha256 abababababab) from the data mirror. first caveat. second caveat."
+    assert describe_source(prov, caveats=False) == "x: x.zip (sha256 abababababab) from the data mirror"

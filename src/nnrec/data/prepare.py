@@ -305,8 +305,14 @@ def is_available(prov_path: str | Path) -> bool:
     return bool(read_provenance(prov_path).get("available"))
 
 
-def describe_source(prov_path: str | Path) -> str:
-    """One line saying where a prepared dataset came from, for metrics files and figure captions."""
+def _sentences(texts) -> str:
+    """Caveats as consecutive sentences, each ending in one full stop (never ".;" between two)."""
+    return " ".join(t if t[-1] in ".!?" else t + "." for t in (str(t).strip() for t in texts) if t)
+
+
+def describe_source(prov_path: str | Path, caveats: bool = True) -> str:
+    """One line saying where a prepared dataset came from, for metrics files and figure captions;
+    its caveats follow as sentences unless ``caveats`` is false (a figure's title)."""
     p = read_provenance(prov_path)
     name = p.get("dataset", "?")
     if not p.get("available"):
@@ -321,7 +327,8 @@ def describe_source(prov_path: str | Path) -> str:
     if src == "substitute":
         sub = p.get("substitute") or {}
         where = "data mirror" if sub.get("fetched_from") == "mirror" else "official URL"
-        return f"{name}: {p.get('description', 'substitute')}, from {files} ({where}); {'; '.join(p.get('caveats', []))}"
+        notes = _sentences(p.get("caveats", [])) if caveats else ""
+        return f"{name}: {p.get('description', 'substitute')}, from {files} ({where}){'. ' + notes if notes else ''}"
     where = "data mirror" if src == "mirror" else ("official URL" if src == "url" else src)
-    caveat = f"; {'; '.join(p['caveats'])}" if p.get("caveats") else ""
-    return f"{name}: {files} from the {where}{caveat}"
+    notes = _sentences(p.get("caveats", [])) if caveats else ""
+    return f"{name}: {files} from the {where}{'. ' + notes if notes else ''}"

@@ -14,6 +14,8 @@ from typing import Any, Sequence
 
 import numpy as np
 
+from nnrec.report import words
+
 
 def _series(history: dict[str, Any], key: str, where: str = "history") -> list[float]:
     values = history.get(key)
@@ -327,9 +329,21 @@ def max_curve_diff(a: dict[str, Any], b: dict[str, Any], key: str) -> float:
     return float(np.max(np.abs(np.subtract(x[:n], y[:n]))))
 
 
+#: config keys as prose in a recipe (a true flag shows as its phrase alone)
+RECIPE_WORDS = {"weight_decay": "weight decay", "no_decay_bn_bias": "no weight decay on BatchNorm and biases",
+                "nesterov": "Nesterov", "pct_start": "warm-up share", "translate": "random shifts (px)"}
+
+
 def _fmt_value(v: Any) -> str:
     if isinstance(v, dict):
-        return ", ".join(f"{k} {_fmt_value(x)}" for k, x in v.items()) or "none"
+        parts = [words.optimizer_name(v["name"]) if v.get("name") in words.OPTIMIZER_NAMES else str(v["name"])] \
+            if v.get("name") is not None else []
+        for k, x in v.items():
+            if k == "name" or x is False or x is None:
+                continue
+            word = RECIPE_WORDS.get(k, k.replace("_", " "))
+            parts.append(word if x is True else f"{word} {_fmt_value(x)}")
+        return ", ".join(parts) or "none"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_fmt_value(x) for x in v) + "]"
     if v is None or v is False:

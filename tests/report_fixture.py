@@ -289,7 +289,7 @@ def _torch(root: Path, variant: str) -> None:
     _json(root / "pytorch/nist36_fc/metrics.json", {
         "part": "q6_1", "experiment": "nist36_fc", "arch": "fc", "train_acc": 0.957, "valid_acc": 0.8964,
         "test_acc": 0.8956, "n_params": 67940, "train_time_s": 21.36, "epoch_time_s_mean": 0.38, "device": "cpu",
-        "threads": 1, "seed": 16720, "config": fc_cfg, "data_source": src, "history": fc_hist,
+        "threads": 1, "seed": 16720, "config": fc_cfg, "data_source": src, "history": fc_hist, "kept_epoch": 12,
         "crosscheck": {"numpy_run": "results/numpy_nn/q3_lr0.003", "epochs_compared": 12, "numpy_final_valid_acc": 0.8964,
                        "max_abs_diff_train_loss": 7.39e-8, "max_abs_diff_train_acc": 0.0,
                        "max_abs_diff_valid_loss": 9.93e-8, "max_abs_diff_valid_acc": 0.0}})
@@ -299,7 +299,7 @@ def _torch(root: Path, variant: str) -> None:
     _json(root / "pytorch/nist36_cnn/metrics.json", {
         "part": "q6_1", "experiment": "nist36_cnn", "arch": "cnn", "train_acc": 0.97, "valid_acc": 0.9588,
         "test_acc": 0.9544, "n_params": 151000, "train_time_s": 69.1, "epoch_time_s_mean": 6.2, "device": "cpu",
-        "threads": 1, "seed": 16722, "config": cnn_cfg, "data_source": src,
+        "threads": 1, "seed": 16722, "config": cnn_cfg, "data_source": src, "kept_epoch": 9 if variant == "A" else 10,
         "history": _hist(10, overfit=False, acc0=0.7, acc1=0.9588, scale=_scale(variant)),
         "layers": _layers([3] * 6, 3),
         # the same test images as Q3 (1,635); A shares Q3's top pair O/0, B none of its pairs

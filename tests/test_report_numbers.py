@@ -153,6 +153,9 @@ def test_sentences_follow_the_winners_and_verdicts(both):
     assert "come from a synthetic STAND-IN" in a["30_q3.html.j2"] and "this run reaches it" in b["30_q3.html.j2"]
     assert "no smoother than at initialisation" in b["30_q3.html.j2"]
     assert re.search(r"the top pair, \w/\w, is among them, so the commonest confusion here is not peculiar", a["30_q3.html.j2"])
+    # Q6.1.2: which epoch's weights each run keeps, and what the CNN's last epoch read when it is not that one
+    assert "from epoch 12 of 12 (its last, as Q3 keeps)" in a["60_q6_1.html.j2"]
+    assert "from epoch 9 of 10 (its best on the validation images; its last epoch reads" in a["60_q6_1.html.j2"]
     # Q6.1.1: the cross-check is judged against the seed twin the Q3 summary's rows name
     assert "the PyTorch run is closer to its numpy twin than that" in a["60_q6_1.html.j2"]
     assert "None of the 3 pairs listed here is among its 3 most confused pairs" in b["30_q3.html.j2"]

@@ -55,7 +55,8 @@ extra["confusion"] = confusion_record(splits["test"][1], res["test_preds"], NIST
 save_figure(plot_history(hist, f"NIST36 {arch.upper()}", train_key=curve_key), sm.output.curves)
 write_json(sm.output.metrics, {
     "part": "q6_1", "experiment": f"nist36_{arch}", "arch": arch, **res["final"],
-    "best_epoch": hist["best_epoch"], "best_valid_acc": hist["best_valid_acc"], "n_params": res["n_params"],
+    "best_epoch": hist["best_epoch"], "best_valid_acc": hist["best_valid_acc"], "kept_epoch": res["kept_epoch"],
+    "n_params": res["n_params"],
     "train_time_s": hist["train_time"], "epoch_time_s_mean": float(np.mean(hist["epoch_time"])),
     "device": hist["device"], "config": run_cfg, "history": hist, "layers": layer_geometry(res["model"]), **extra,
     **job.meta(run_cfg, seed=seed),

@@ -165,7 +165,9 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
     come from the training history (not a second pass); the other splits are read once at the end in
     float32, as :func:`load_classifier` runs the saved model. ``init_params`` (numpy_nn weights) and ``batch_order`` reproduce a numpy
     run exactly (Q6.1.1 cross-check); ``loss_reduction='sum'`` matches its summed loss.
-    Returns ``{"history", "final": {split_loss, split_acc}, "n_params", "test_preds"}``.
+    Returns ``{"history", "final": {split_loss, split_acc}, "n_params", "test_preds", "model",
+    "kept_epoch"}`` (the epoch whose weights are kept: the best validation epoch, or the last with
+    ``restore_best`` false).
     """
     from .loop import TensorBatches, evaluate, fit, make_loss, make_optimizer, make_scheduler, seed_torch
 
@@ -218,7 +220,8 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
         if s == "test":
             preds = p
     logger.info("final " + " ".join(f"{k}={v:.4f}" for k, v in final.items()))
-    return {"history": hist, "final": final, "n_params": hist["n_params"], "test_preds": preds, "model": model}
+    return {"history": hist, "final": final, "n_params": hist["n_params"], "test_preds": preds, "model": model,
+            "kept_epoch": hist["best_epoch"] if restore else epochs}
 
 
 # --------------------------------------------------------------------------- Q6.1.1 cross-check

@@ -153,6 +153,10 @@ def test_sentences_follow_the_winners_and_verdicts(both):
     assert "come from a synthetic STAND-IN" in a["30_q3.html.j2"] and "this run reaches it" in b["30_q3.html.j2"]
     assert "no smoother than at initialisation" in b["30_q3.html.j2"]
     assert re.search(r"the top pair, \w/\w, is among them, so the commonest confusion here is not peculiar", a["30_q3.html.j2"])
+    # Q2.1.3: each range's behaviour is read off its numbers (the fixture's 6-layer stack of width 16 does not
+    # saturate under U(-1, 1), so no sentence may say it does)
+    assert "With U(-0.01, 0.01) both vanish with depth" in a["20_q2.html.j2"]
+    assert "the units saturate" not in a["20_q2.html.j2"] and "exactly 0 for the zero-initialised" in a["20_q2.html.j2"]
     # Q6.1.2: which epoch's weights each run keeps, and what the CNN's last epoch read when it is not that one
     assert "from epoch 12 of 12 (its last, as Q3 keeps)" in a["60_q6_1.html.j2"]
     assert "from epoch 9 of 10 (its best on the validation images; its last epoch reads" in a["60_q6_1.html.j2"]

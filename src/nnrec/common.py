@@ -1,5 +1,5 @@
 """Small shared helpers: atomic file writes, JSON, checksummed model files, the 'missing' marker,
-seeding, logging with progress and ETA."""
+seeding, logging with progress and ETA, caveats as sentences."""
 
 from __future__ import annotations
 
@@ -358,3 +358,14 @@ class Progress:
     @property
     def elapsed(self) -> float:
         return time.perf_counter() - self.start
+
+
+def sentences(items: Iterable[Any]) -> str:
+    """Texts as consecutive sentences: each ends with a full stop (added where it has none); blank
+    ones are dropped (a source's caveats in a 'Data:' line: never ".;" between two)."""
+    out = []
+    for i in items:
+        t = str(i).strip()
+        if t:
+            out.append(t if t[-1] in ".!?" else t + ".")
+    return " ".join(out)

@@ -13,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from nnrec.common import CorruptFile, read_json, write_json
+from nnrec.common import CorruptFile, read_json, sentences, write_json
 from nnrec.config import mirror_folder
 from nnrec.data import devsets, emnist
 from nnrec.data import normalise as N
@@ -305,11 +305,6 @@ def is_available(prov_path: str | Path) -> bool:
     return bool(read_provenance(prov_path).get("available"))
 
 
-def _sentences(texts) -> str:
-    """Caveats as consecutive sentences, each ending in one full stop (never ".;" between two)."""
-    return " ".join(t if t[-1] in ".!?" else t + "." for t in (str(t).strip() for t in texts) if t)
-
-
 def describe_source(prov_path: str | Path, caveats: bool = True) -> str:
     """One line saying where a prepared dataset came from, for metrics files and figure captions;
     its caveats follow as sentences unless ``caveats`` is false (a figure's title)."""
@@ -327,8 +322,8 @@ def describe_source(prov_path: str | Path, caveats: bool = True) -> str:
     if src == "substitute":
         sub = p.get("substitute") or {}
         where = "data mirror" if sub.get("fetched_from") == "mirror" else "official URL"
-        notes = _sentences(p.get("caveats", [])) if caveats else ""
+        notes = sentences(p.get("caveats", [])) if caveats else ""
         return f"{name}: {p.get('description', 'substitute')}, from {files} ({where}){'. ' + notes if notes else ''}"
     where = "data mirror" if src == "mirror" else ("official URL" if src == "url" else src)
-    notes = _sentences(p.get("caveats", [])) if caveats else ""
+    notes = sentences(p.get("caveats", [])) if caveats else ""
     return f"{name}: {files} from the {where}{'. ' + notes if notes else ''}"

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nnrec.common import sentences  # noqa: F401  (a filter of the templates)
+
 # nouns whose plural is not the regular one (the regular rules are in plural())
 IRREGULAR = {
     "child": "children", "person": "people", "axis": "axes", "matrix": "matrices", "index": "indices",
@@ -104,14 +106,6 @@ def join_words(items: list[Any], last: str = "and") -> str:
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
 
 
-def sentences(items: list[Any]) -> str:
-    """Texts as consecutive sentences: each ends with a full stop (added where it has none)."""
-    out = []
-    for i in items:
-        t = str(i).strip()
-        if t:
-            out.append(t if t[-1] in ".!?" else t + ".")
-    return " ".join(out)
 
 
 #: optimizer names as the config gives them (torch's lower case) -> as written in prose

@@ -4,7 +4,10 @@
   ``fuse=False`` (the previous evaluation), per network, in each part's precision;
 - nist36_cnn final figures: previously train, valid and test evaluated after training (valid a
   second time: its figures were known from the best epoch); now train and test, fused;
-- cifar10 test: previously two passes (with the mirror, then without); now one pass giving both.
+- cifar10 test: previously two passes (with the mirror, then without); now one pass giving both;
+- nist36_cnn final figures in float32, BatchNorm unfolded (as ``load_classifier`` runs the saved
+  model, so that Q6.1.2 and the fidelity and OCR steps read one network alike) against the
+  bfloat16 fused passes of issue 19 (``--only-final-precision`` runs this row alone).
 
 Random weights and inputs of each part's shape (the cost does not depend on the values).
 
@@ -12,6 +15,7 @@ Random weights and inputs of each part's shape (the cost does not depend on the 
 """
 
 import argparse
+import copy
 import os
 import statistics
 import sys
@@ -43,6 +47,7 @@ def main() -> None:
     ap.add_argument("--config", default=str(ROOT / "config.yaml"))
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "out" / "eval_passes.json"))
+    ap.add_argument("--only-final-precision", action="store_true", help="only the NIST36 CNN's final passes, bf16 vs float32")
     a = ap.parse_args()
     torch.set_num_threads(1)
     from nnrec.torch_models.cifar import build_cifar_model
@@ -71,6 +76,8 @@ def main() -> None:
                             (3, fl["input_size"], fl["input_size"]), 17, fl, True),
     }
     for name, (net, shape, classes, c, tta) in nets.items():
+        if a.only_final_precision:
+            break
         p = prec(c)
         if p["channels_last"]:
             net = net.to(memory_format=torch.channels_last)
@@ -84,6 +91,15 @@ def main() -> None:
     net, _, _, c, _ = nets["nist36_cnn"]
     p = prec(c)
     splits = {s: loader((1024,), n, 36, 2048) for s, n in (("train", 10674), ("valid", 3600), ("test", 1800))}
+    cl = copy.deepcopy(net).to(memory_format=torch.channels_last) if p["channels_last"] else net  # as after training
+    old = cpu(lambda: [evaluate(cl, splits[s], dev, **p) for s in ("train", "test")], a.repeats)
+    new = cpu(lambda: [evaluate(cl, splits[s], dev, fuse=False) for s in ("train", "test")], a.repeats)
+    out["rows"]["nist36_cnn: final evaluation, float32 vs bfloat16"] = {"old_cpu_s": old, "new_cpu_s": new, "ratio": new / old}
+    print("nist36 final float32/bf16", round(new / old, 3), f"({old:.2f} s -> {new:.2f} s)", flush=True)
+    if a.only_final_precision:
+        out["load_average_end"] = os.getloadavg()
+        write_result(a.out, out, indent=1)
+        return
     old = cpu(lambda: [evaluate(net, splits[s], dev, fuse=False, **p) for s in ("train", "valid", "test")], a.repeats)
     new = cpu(lambda: [evaluate(net, splits[s], dev, **p) for s in ("train", "test")], a.repeats)
     out["rows"]["nist36_cnn: final evaluation"] = {"old_cpu_s": old, "new_cpu_s": new, "ratio": new / old}

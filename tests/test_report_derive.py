@@ -155,7 +155,7 @@ def test_recipe_differences_name_what_changed_besides_the_architecture():
            "label_smoothing": 0.1, "augment": {"translate": 2}}
     d = {x["what"]: x for x in derive.recipe_differences(fc, cnn)}
     assert set(d) == {"epochs", "optimizer", "schedule", "label smoothing", "augmentation"}
-    assert d["epochs"]["a"] == "50" and d["augmentation"]["a"] == "none" and d["augmentation"]["b"] == "random shifts (px) 2"
+    assert d["epochs"]["a"] == "50" and d["augmentation"]["a"] == "none" and d["augmentation"]["b"] == "random shifts of up to 2 px"
     assert d["optimizer"]["a"] == "SGD, lr 0.003, momentum 0" and d["schedule"]["b"] == "onecycle"
     assert derive.recipe_differences(fc, dict(fc)) == []
     # flags read as phrases, false ones vanish; a dict with no name lists its settings

@@ -329,9 +329,9 @@ def max_curve_diff(a: dict[str, Any], b: dict[str, Any], key: str) -> float:
     return float(np.max(np.abs(np.subtract(x[:n], y[:n]))))
 
 
-#: config keys as prose in a recipe (a true flag shows as its phrase alone)
+#: config keys as prose in a recipe (a true flag shows as its phrase alone; {} takes the value)
 RECIPE_WORDS = {"weight_decay": "weight decay", "no_decay_bn_bias": "no weight decay on BatchNorm and biases",
-                "nesterov": "Nesterov", "pct_start": "warm-up share", "translate": "random shifts (px)"}
+                "nesterov": "Nesterov", "pct_start": "warm-up share", "translate": "random shifts of up to {} px"}
 
 
 def _fmt_value(v: Any) -> str:
@@ -342,7 +342,7 @@ def _fmt_value(v: Any) -> str:
             if k == "name" or x is False or x is None:
                 continue
             word = RECIPE_WORDS.get(k, k.replace("_", " "))
-            parts.append(word if x is True else f"{word} {_fmt_value(x)}")
+            parts.append(word if x is True else word.format(_fmt_value(x)) if "{}" in word else f"{word} {_fmt_value(x)}")
         return ", ".join(parts) or "none"
     if isinstance(v, (list, tuple)):
         return "[" + ", ".join(_fmt_value(x) for x in v) + "]"

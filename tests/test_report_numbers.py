@@ -157,6 +157,9 @@ def test_sentences_follow_the_winners_and_verdicts(both):
     # saturate under U(-1, 1), so no sentence may say it does)
     assert "With U(-0.01, 0.01) both vanish with depth" in a["20_q2.html.j2"]
     assert "the units saturate" not in a["20_q2.html.j2"] and "exactly 0 for the zero-initialised" in a["20_q2.html.j2"]
+    # Data lines: a source with caveats is named without them (the cover lists them once)
+    assert "not the real data. Its caveats are listed on the cover" in a["60_q6_1.html.j2"] and "A caveat" not in a["60_q6_1.html.j2"]
+    assert "Its caveats are listed on the cover" not in b["60_q6_1.html.j2"]
     # Q6.1.2: which epoch's weights each run keeps, and what the CNN's last epoch read when it is not that one
     assert "from epoch 12 of 12 (its last, as Q3 keeps)" in a["60_q6_1.html.j2"]
     assert "from epoch 9 of 10 (its best on the validation images; its last epoch reads" in a["60_q6_1.html.j2"]

@@ -82,6 +82,23 @@ def test_available_dataset_gives_a_job_with_metadata(tmp_path):
     assert not (tmp_path / "out.json").exists()
 
 
+def test_metadata_carries_the_source_without_its_caveats_for_data_lines(tmp_path):
+    from nnrec.report.words import data_text
+
+    prov = tmp_path / "provenance.json"
+    prov.write_text(json.dumps({"dataset": "sun", "available": True, "source": "mirror", "files": [],
+                                "caveats": ["not the course's own copy"]}))
+    job = start(fake_snakemake(tmp_path, SRC.parent / "workflow" / "scripts", prov=str(prov)))
+    meta = job.meta({}, seed=1)
+    assert meta["data_source"] == "sun:  from the data mirror. not the course's own copy."
+    assert meta["data_source_short"] == "sun:  from the data mirror"
+    assert data_text(meta) == "sun:  from the data mirror. Its caveats are listed on the cover, under Data used in this run."
+    # the same line passed explicitly keeps its short form; another line (no dataset of its own) has none
+    assert job.meta({}, seed=1, data_source=job.source)["data_source_short"] == meta["data_source_short"]
+    other = job.meta({}, seed=1, data_source="synthetic: seeded blobs")
+    assert "data_source_short" not in other and data_text(other) == "synthetic: seeded blobs."
+
+
 def test_uncaught_exception_ends_the_log_with_its_traceback(tmp_path):
     """A script that fails after start(): the log's last lines are the traceback, the exit code is not 0."""
     script = tmp_path / "job.py"

@@ -134,15 +134,27 @@ class Job:
 
         return describe_source(self.prov)
 
+    @cached_property
+    def source_short(self) -> str:
+        """:attr:`source` without the dataset's caveats (the report lists those once, on its cover)."""
+        from nnrec.data import describe_source
+
+        return describe_source(self.prov, caveats=False)
+
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
 
     def meta(self, cfg: Any, *, seed: int | None, data_source: str | None = None) -> dict:
-        """The run metadata written with every metrics file."""
+        """The run metadata written with every metrics file. ``data_source`` defaults to
+        :attr:`source`; when it is that line, ``data_source_short`` is the line without caveats."""
+        full = self.source if data_source is None else data_source
+        has_prov = data_source is None or hasattr(self.sm.input, "prov")
+        short = self.source_short if has_prov and full == self.source else None
         return {
             "seed": seed,
             "config_hash": config_hash(cfg),
-            "data_source": self.source if data_source is None else data_source,
+            "data_source": full,
+            **({"data_source_short": short} if short is not None and short != full else {}),
             "threads": self.threads,
             "wall_time_s": time.perf_counter() - self.t0,
             "cpu_time_s": time.process_time() - self.c0,

@@ -289,7 +289,8 @@ class Renderer:
         self.env.filters["sentences"] = words.sentences
         self.env.filters["optimizer"] = words.optimizer_name
         # globals, so that imported macros (which do not see the render context) have them too
-        self.env.globals.update(error=self.error, noun=self._ledger(words.noun), plural=words.plural)
+        self.env.globals.update(error=self.error, noun=self._ledger(words.noun), plural=words.plural,
+                                data_text=words.data_text)
 
     def _ledger(self, fn: Callable[..., str]) -> Callable[..., str]:
         def wrapped(*args: Any, **kwargs: Any) -> str:

@@ -34,7 +34,8 @@ SUMMARY_KEYS = [
     "run_wall_time_s",
 ]
 # what a headline file may carry besides its keys (run metadata), not merged into the summary
-META_KEYS = ("status", "source", "seed", "config_hash", "wall_time_s", "data_source", "missing", "reason")
+META_KEYS = ("status", "source", "seed", "config_hash", "wall_time_s", "data_source", "data_source_short", "missing",
+             "reason")
 
 
 def _no_nulls(value: Any, why: str) -> Any:

@@ -108,6 +108,17 @@ def join_words(items: list[Any], last: str = "and") -> str:
 
 
 
+def data_text(metrics: Any) -> str:
+    """A metrics file's data source for a "Data:" line: the line without caveats when the file has
+    it (``data_source_short``; the cover lists every dataset's caveats once), else the whole line,
+    as sentences."""
+    full = str(metrics.get("data_source") or "")
+    short = metrics.get("data_source_short")
+    if short and short != full:
+        return sentences([short, "Its caveats are listed on the cover, under Data used in this run"])
+    return sentences([full])
+
+
 #: optimizer names as the config gives them (torch's lower case) -> as written in prose
 OPTIMIZER_NAMES = {"sgd": "SGD", "adam": "Adam", "adamw": "AdamW", "rmsprop": "RMSprop", "adagrad": "Adagrad"}
 

@@ -455,5 +455,5 @@ def test_a_sources_caveats_read_as_sentences(tmp_path):
     prov.write_text(json.dumps({"dataset": "x", "available": True, "source": "mirror",
                                 "files": [{"file": "x.zip", "sha256": "ab" * 32}],
                                 "caveats": ["first caveat.", "second caveat", " "]}))
-    assert describe_source(prov) == "x: x.zip (sha256 abababababab) from the data mirror. first caveat. second caveat."
+    assert describe_source(prov) == "x: x.zip (sha256 abababababab) from the data mirror; first caveat. second caveat."
     assert describe_source(prov, caveats=False) == "x: x.zip (sha256 abababababab) from the data mirror"

@@ -90,7 +90,7 @@ def test_metadata_carries_the_source_without_its_caveats_for_data_lines(tmp_path
                                 "caveats": ["not the course's own copy"]}))
     job = start(fake_snakemake(tmp_path, SRC.parent / "workflow" / "scripts", prov=str(prov)))
     meta = job.meta({}, seed=1)
-    assert meta["data_source"] == "sun:  from the data mirror. not the course's own copy."
+    assert meta["data_source"] == "sun:  from the data mirror; not the course's own copy."
     assert meta["data_source_short"] == "sun:  from the data mirror"
     assert data_text(meta) == "sun:  from the data mirror. Its caveats are listed on the cover, under Data used in this run."
     # the same line passed explicitly keeps its short form; another line (no dataset of its own) has none

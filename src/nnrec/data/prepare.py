@@ -307,7 +307,7 @@ def is_available(prov_path: str | Path) -> bool:
 
 def describe_source(prov_path: str | Path, caveats: bool = True) -> str:
     """One line saying where a prepared dataset came from, for metrics files and figure captions;
-    its caveats follow as sentences unless ``caveats`` is false (a figure's title)."""
+    its caveats follow after a semicolon, as sentences, unless ``caveats`` is false (a figure's title)."""
     p = read_provenance(prov_path)
     name = p.get("dataset", "?")
     if not p.get("available"):
@@ -323,7 +323,7 @@ def describe_source(prov_path: str | Path, caveats: bool = True) -> str:
         sub = p.get("substitute") or {}
         where = "data mirror" if sub.get("fetched_from") == "mirror" else "official URL"
         notes = sentences(p.get("caveats", [])) if caveats else ""
-        return f"{name}: {p.get('description', 'substitute')}, from {files} ({where}){'. ' + notes if notes else ''}"
+        return f"{name}: {p.get('description', 'substitute')}, from {files} ({where}){'; ' + notes if notes else ''}"
     where = "data mirror" if src == "mirror" else ("official URL" if src == "url" else src)
     notes = sentences(p.get("caveats", [])) if caveats else ""
-    return f"{name}: {files} from the {where}{'. ' + notes if notes else ''}"
+    return f"{name}: {files} from the {where}{'; ' + notes if notes else ''}"

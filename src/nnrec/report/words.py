@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nnrec.common import sentences  # noqa: F401  (a filter of the templates)
+from nnrec.common import sentences  # also the templates' filter
 
 # nouns whose plural is not the regular one (the regular rules are in plural())
 IRREGULAR = {
@@ -104,8 +104,6 @@ def join_words(items: list[Any], last: str = "and") -> str:
     if len(items) == 1:
         return items[0]
     return ", ".join(items[:-1]) + f" {last} " + items[-1]
-
-
 
 
 def data_text(metrics: Any) -> str:

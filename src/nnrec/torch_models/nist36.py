@@ -214,7 +214,7 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
             final[f"{s}_loss"], final[f"{s}_acc"] = (hist[k][kept] for k in known[s])
             continue
         # float32, BatchNorm unfolded: the network exactly as load_classifier runs it for the OCR
-        # and fidelity steps (bfloat16 autocast flips a few test images: 142 against 145 errors)
+        # and fidelity steps (under bfloat16 autocast a few test images read otherwise)
         loss, acc, p = evaluate(model, loader, device, fuse=False)
         final[f"{s}_loss"], final[f"{s}_acc"] = loss, acc
         if s == "test":

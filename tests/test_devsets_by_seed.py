@@ -1,4 +1,4 @@
-"""benchmarks/devsets_by_seed.py: which weights of a finished run it reads."""
+"""benchmarks/devsets_by_seed.py: which weights of a finished run it reads, and how it splits a NIST36 split."""
 
 from __future__ import annotations
 

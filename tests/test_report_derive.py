@@ -155,13 +155,23 @@ def test_recipe_differences_name_what_changed_besides_the_architecture():
            "label_smoothing": 0.1, "augment": {"translate": 2}}
     d = {x["what"]: x for x in derive.recipe_differences(fc, cnn)}
     assert set(d) == {"epochs", "optimizer", "schedule", "label smoothing", "augmentation"}
-    assert d["epochs"]["a"] == "50" and d["augmentation"]["a"] == "none" and d["augmentation"]["b"] == "random shifts of up to 2 px"
+    assert d["epochs"]["a"] == "50" and d["augmentation"]["a"] == "none" and d["augmentation"]["b"] == "random shifts of up to 2 pixels"
     assert d["optimizer"]["a"] == "SGD, lr 0.003, momentum 0" and d["schedule"]["b"] == "onecycle"
     assert derive.recipe_differences(fc, dict(fc)) == []
     # flags read as phrases, false ones vanish; a dict with no name lists its settings
     cnn["optimizer"].update(nesterov=True, no_decay_bn_bias=True, weight_decay=5e-4, amsgrad=False)
     assert derive.recipe_differences(fc, cnn)[1]["b"] == ("SGD, lr 0.1, momentum 0.9, Nesterov, "
                                                           "no weight decay on BatchNorm and biases, weight decay 0.0005")
+
+
+def test_augment_text_names_each_augmentation_that_changes_the_images():
+    assert derive.augment_text(None) == derive.augment_text({}) == "none"
+    assert derive.augment_text({"translate": 0, "rotate_deg": 0.0, "scale": [1.0, 1.0], "shear_deg": 0}) == "none"
+    assert derive.augment_text({"translate": 1}) == "random shifts of up to 1 pixel"
+    assert derive.augment_text({"translate": 2, "rotate_deg": 10, "scale": [0.9, 1.1], "shear_deg": 12.5}) == (
+        "rotations of up to ±10°, zooms of 0.9–1.1×, slants (shears) of up to ±12.5° and random shifts of up to 2 pixels")
+    # two recipes that differ only in a setting that changes nothing do not differ
+    assert derive.recipe_differences({"augment": {"translate": 2}}, {"augment": {"translate": 2, "rotate_deg": 0}}) == []
 
 
 def test_run_comparison_and_ranking():

@@ -168,3 +168,58 @@ def test_q6_1_summary_rows_and_missing_runs():
     missing = {"status": "missing"}
     compare, head = summarise_q6_1(missing, missing, missing)
     assert compare["status"] == "missing" and set(head.values()) == {None}
+
+
+def _bar_image(n: int) -> torch.Tensor:
+    """n upright 32 x 32 glyphs: a dark vertical bar (rows 4-27, columns 15-16) on white."""
+    img = torch.ones(n, 1, 32, 32)
+    img[:, :, 4:28, 15:17] = 0.0
+    return img
+
+
+def _ink_column(img: torch.Tensor, row: int) -> float:
+    return float((img[0, row] < 0.5).nonzero().flatten().float().mean())
+
+
+def test_random_affine_identity_shear_direction_and_seeded_draws():
+    from nnrec.torch_models.data import random_affine
+
+    x = torch.rand(6, 1, 32, 32)
+    assert torch.equal(random_affine(0.0, (1.0, 1.0), 0.0)(x, torch.Generator().manual_seed(0)), x)
+    # a positive shear leans an upright bar to the right (top right of bottom), a negative one left
+    sheared = random_affine(0.0, (1.0, 1.0), 30.0)(_bar_image(64), torch.Generator().manual_seed(3))
+    lean = [_ink_column(s, 6) - _ink_column(s, 25) for s in sheared]
+    assert max(lean) > 4 and min(lean) < -4
+    # a zoom below 1 shrinks the bar, above 1 grows it (its ink is cut at the border)
+    small = random_affine(0.0, (0.5, 0.5), 0.0)(_bar_image(1), torch.Generator())
+    big = random_affine(0.0, (1.5, 1.5), 0.0)(_bar_image(1), torch.Generator())
+    rows = lambda im: int(((im[0, 0] < 0.5).sum(1) > 0).sum())  # noqa: E731
+    assert rows(small) < 16 and rows(big) == 32
+    # a rotation turns the bar: its ink leaves column 15-16 at the top and bottom
+    turned = random_affine(40.0, (1.0, 1.0), 0.0)(_bar_image(32), torch.Generator().manual_seed(1))
+    assert max(abs(_ink_column(t, 6) - _ink_column(t, 25)) for t in turned) > 8
+    # the same generator seed, the same draws; the border stays paper
+    aug = random_affine(10.0, (0.9, 1.1), 10.0)
+    a, b = aug(x, torch.Generator().manual_seed(7)), aug(x, torch.Generator().manual_seed(7))
+    assert torch.equal(a, b)
+    assert float(aug(_bar_image(8), torch.Generator().manual_seed(2))[:, :, 0].min()) > 0.99
+    with pytest.raises(ValueError, match="scale"):
+        random_affine(5.0, (1.2, 0.8), 0.0)
+
+
+def test_nist36_augment_works_on_upright_images_and_keeps_translate_only_runs():
+    from nnrec.torch_models.data import random_crop
+    from nnrec.torch_models.nist36 import nist36_augment
+
+    assert nist36_augment(None) is None and nist36_augment({"translate": 0}) is None
+    rows = torch.rand(10, 1024)
+    # translate alone: the same draws and pixels as a random crop of the stored layout
+    out = nist36_augment({"translate": 2})(rows, torch.Generator().manual_seed(5))
+    ref = random_crop(2, "replicate")(rows.view(-1, 1, 32, 32), torch.Generator().manual_seed(5))
+    assert torch.equal(out, ref.reshape(10, -1))
+    # the shear acts on the upright image: rows hold the image transposed (the .mat layout)
+    bar_rows = _bar_image(64).transpose(2, 3).reshape(64, -1)
+    sheared = nist36_augment({"shear_deg": 30.0})(bar_rows, torch.Generator().manual_seed(3))
+    upright = sheared.view(-1, 1, 32, 32).transpose(2, 3)
+    lean = [_ink_column(s, 6) - _ink_column(s, 25) for s in upright]
+    assert max(lean) > 4 and min(lean) < -4

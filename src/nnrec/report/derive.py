@@ -331,7 +331,25 @@ def max_curve_diff(a: dict[str, Any], b: dict[str, Any], key: str) -> float:
 
 #: config keys as prose in a recipe (a true flag shows as its phrase alone; {} takes the value)
 RECIPE_WORDS = {"weight_decay": "weight decay", "no_decay_bn_bias": "no weight decay on BatchNorm and biases",
-                "nesterov": "Nesterov", "pct_start": "warm-up share", "translate": "random shifts of up to {} px"}
+                "nesterov": "Nesterov", "pct_start": "warm-up share"}
+
+
+def augment_text(aug: dict[str, Any] | None) -> str:
+    """A NIST36 run's training augmentation (``pytorch.nist36_cnn.augment``) as prose, e.g. 'rotations of
+    up to ±10° and random shifts of up to 2 pixels'; settings that change nothing (0, a zoom
+    of [1, 1]) are left out; 'none' when nothing is left."""
+    aug = aug or {}
+    parts = []
+    if aug.get("rotate_deg"):
+        parts.append(f"rotations of up to ±{_fmt_value(float(aug['rotate_deg']))}°")
+    lo, hi = (float(v) for v in (aug.get("scale") or (1.0, 1.0)))
+    if (lo, hi) != (1.0, 1.0):
+        parts.append(f"zooms of {_fmt_value(lo)}–{_fmt_value(hi)}×")
+    if aug.get("shear_deg"):
+        parts.append(f"slants (shears) of up to ±{_fmt_value(float(aug['shear_deg']))}°")
+    if aug.get("translate"):
+        parts.append("random shifts of up to " + words.noun(int(aug["translate"]), "pixel"))
+    return words.join_words(parts) or "none"
 
 
 def _fmt_value(v: Any) -> str:
@@ -366,8 +384,9 @@ def recipe_differences(a: dict[str, Any], b: dict[str, Any],
         va, vb = a.get(key), b.get(key)
         if key == "label_smoothing":
             va, vb = va or 0, vb or 0
-        if _fmt_value(va) != _fmt_value(vb):
-            out.append({"what": label, "a": _fmt_value(va), "b": _fmt_value(vb)})
+        fmt = augment_text if key == "augment" else _fmt_value
+        if fmt(va) != fmt(vb):
+            out.append({"what": label, "a": fmt(va), "b": fmt(vb)})
     return out
 
 

@@ -1,7 +1,7 @@
 """Data helpers for the PyTorch experiments: array -> tensor conversion (and the ImageNet input of
 the natural-image experiments), checks, seeded splits, and vectorised batch augmentations that run on
-whole batches: flip, random crop / translate (NIST36, CIFAR-10), random resized crop and colour
-jitter (scenes, flowers).
+whole batches: flip, random crop / translate (NIST36, CIFAR-10), random rotation / zoom / shear
+(NIST36), random resized crop and colour jitter (scenes, flowers).
 
 Augmentations have the signature ``aug(xb: (B, C, H, W) float tensor, g: torch.Generator) -> xb``
 so they plug into :class:`nnrec.torch_models.loop.TensorBatches` and draw only from its seeded
@@ -86,6 +86,36 @@ def random_crop(pad: int, mode: str = "reflect") -> Callable[[torch.Tensor, torc
                 if len(sel):
                     out[sel] = padded[sel, :, i:i + h, j:j + w]
         return out
+
+    return aug
+
+
+def random_affine(rotate_deg: float = 0.0, scale: Sequence[float] = (1.0, 1.0), shear_deg: float = 0.0,
+                  ) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
+    """A random rotation (uniform in +-``rotate_deg``), zoom (log-uniform in ``scale`` = [lo, hi]) and
+    horizontal shear (uniform in +-``shear_deg``: upright strokes lean) per image, about the image's
+    centre, bilinear, the border pixels repeated outwards (the light background of a glyph)."""
+    lo, hi = (float(v) for v in scale)
+    if rotate_deg < 0 or shear_deg < 0 or not 0 < lo <= hi:
+        raise ValueError(f"random_affine: need rotate_deg, shear_deg >= 0 and 0 < scale lo <= hi, got "
+                         f"{rotate_deg}, {shear_deg}, {list(scale)}")
+
+    def aug(xb: torch.Tensor, g: torch.Generator) -> torch.Tensor:
+        n = len(xb)
+        u = torch.rand(n, 3, generator=g, dtype=torch.float64)
+        rot = torch.deg2rad((2 * u[:, 0] - 1) * rotate_deg)
+        zoom = torch.exp(np.log(lo) + u[:, 1] * (np.log(hi) - np.log(lo)))
+        shear = torch.tan(torch.deg2rad((2 * u[:, 2] - 1) * shear_deg))
+        c, s = torch.cos(rot), torch.sin(rot)
+        # output -> input sampling matrix: the inverse of (zoom . rotation . shear)
+        fwd = torch.zeros(n, 2, 2, dtype=torch.float64)
+        fwd[:, 0, 0], fwd[:, 0, 1] = c, c * shear - s
+        fwd[:, 1, 0], fwd[:, 1, 1] = s, s * shear + c
+        fwd = fwd * zoom[:, None, None]
+        theta = torch.zeros(n, 2, 3, dtype=xb.dtype)
+        theta[:, :, :2] = torch.linalg.inv(fwd).to(xb.dtype)
+        grid = F.affine_grid(theta, list(xb.shape), align_corners=False)
+        return F.grid_sample(xb, grid, mode="bilinear", padding_mode="border", align_corners=False)
 
     return aug
 

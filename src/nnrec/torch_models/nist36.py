@@ -80,18 +80,29 @@ def build_model(arch: str, cfg: Mapping) -> nn.Module:
     raise ValueError(f"unknown NIST36 architecture {arch!r} (fc or cnn)")
 
 
-def translate_augment(pad: int) -> Callable | None:
-    """Random shifts of up to ``pad`` pixels for (B, 1024) rows: applied on the upright images with
-    edge replication (the background is light), returned in the same row layout."""
-    if not pad:
-        return None
-    from .data import random_crop
+def nist36_augment(cfg: Mapping | None) -> Callable | None:
+    """Training augmentation for (B, 1024) rows from ``augment`` = ``{translate: pixels, rotate_deg,
+    scale: [lo, hi], shear_deg}`` (each optional; None when all are off): a random rotation / zoom /
+    shear of the upright image (:func:`nnrec.torch_models.data.random_affine`), then a random shift of
+    up to ``translate`` pixels with edge replication (the background is light); same row layout out."""
+    from .data import random_affine, random_crop
 
-    crop = random_crop(pad, "replicate")
+    cfg = cfg or {}
+    rot, shear = float(cfg.get("rotate_deg", 0.0)), float(cfg.get("shear_deg", 0.0))
+    scale = tuple(float(v) for v in (cfg.get("scale") or (1.0, 1.0)))
+    pad = int(cfg.get("translate", 0))
+    affine = random_affine(rot, scale, shear) if (rot or shear or scale != (1.0, 1.0)) else None
+    crop = random_crop(pad, "replicate") if pad else None
+    if affine is None and crop is None:
+        return None
 
     def aug(xb: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-        img = xb.view(-1, 1, 32, 32)
-        return crop(img, g).reshape(len(xb), -1)
+        img = xb.view(-1, 1, 32, 32)  # the .mat layout: each image transposed
+        if affine is not None:
+            img = affine(img.transpose(2, 3), g).transpose(2, 3)
+        if crop is not None:  # the same +-pad in both directions, so the layout does not matter
+            img = crop(img, g)
+        return img.reshape(len(xb), -1)
 
     return aug
 
@@ -159,7 +170,7 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
     """Train the ``arch`` (fc | cnn) model on ``splits`` {train, valid, test: (x (N,1024), y)}.
 
     ``cfg``: ``model``, ``epochs``, ``batch_size``, ``optimizer``, ``scheduler``, ``label_smoothing``,
-    ``augment.translate`` (pixels), ``autocast`` / ``channels_last`` (training and per-epoch
+    ``augment`` (:func:`nist36_augment`), ``autocast`` / ``channels_last`` (training and per-epoch
     validation precision, memory format), ``n_train_limit`` (optional), ``eval_train`` (evaluate the whole
     train set after each epoch, as the numpy run does). The validation figures of the kept weights
     come from the training history (not a second pass); the other splits are read once at the end in
@@ -177,7 +188,7 @@ def run_nist36(arch: str, cfg: Mapping, splits: Mapping[str, tuple[np.ndarray, n
     if limit:  # the first n training examples only (the tiny test configuration)
         t["train"] = (t["train"][0][: int(limit)], t["train"][1][: int(limit)])
     epochs, bs = int(cfg["epochs"]), int(cfg["batch_size"])
-    aug = translate_augment(int((cfg.get("augment") or {}).get("translate", 0)))
+    aug = nist36_augment(cfg.get("augment"))
     train = TensorBatches(*t["train"], batch_size=bs, shuffle=True, seed=seed, augment=aug, order=batch_order)
     ev = {s: TensorBatches(*t[s], batch_size=2048) for s in t}
     seed_torch(seed)

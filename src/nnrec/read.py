@@ -1,0 +1,209 @@
+"""``nnrec-read``: read your own handwriting with the networks a workflow run trained.
+
+Pages (the default) go through the Q4 path as the ``ocr_page`` rule runs it: ``find_letters``,
+lines and words, each character's own ink, the shared ``normalise_glyph``, the classifier. With
+``--chars`` every image is one character (dark on light or light on dark: the majority colour is
+the paper); its ink goes straight to ``normalise_glyph``, as the development sets' images do.
+
+The classifiers are the configured ones (``ocr.classifiers``: ``q3``, ``cnn``; ``fidelity.classifiers``:
+``fc``), their weights read from the run folder (``--workdir``, the folder the workflow ran in)::
+
+    nnrec-read my_page.jpg                       # the headline classifier (ocr.headline_classifier)
+    nnrec-read --classifier cnn --classifier q3 my_page.jpg
+    nnrec-read --chars --top-k 3 a.png b.png     # one character per image
+    nnrec-read --json reading.json my_page.jpg   # boxes, probabilities, text per classifier
+
+Exit status 0 on success, 2 on bad input (a message that names the file and the problem).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Callable, Sequence
+
+import numpy as np
+
+from nnrec import NIST36_CLASSES
+
+#: the paper level of a character image: this percentile of the majority side's grey
+PAPER_PCT = 50.0
+#: the ink level: this percentile of the other side (the darkest strokes, not one speck)
+INK_PCT = 1.0
+
+
+class ReadError(ValueError):
+    """Bad input for ``nnrec-read``: the message names the file and the problem."""
+
+
+def classifier_specs(cfg: dict, workdir: Path) -> dict[str, dict]:
+    """Every classifier the config names (``ocr.classifiers`` then ``fidelity.classifiers``), enabled
+    or not, its weights path made absolute under ``workdir``."""
+    specs = {}
+    for section in (cfg.get("ocr", {}).get("classifiers") or {}, cfg.get("fidelity", {}).get("classifiers") or {}):
+        for name, spec in section.items():
+            specs[name] = {**spec, "weights": str(workdir / spec["weights"])}
+    return specs
+
+
+def load_named_classifiers(names: Sequence[str], specs: dict[str, dict]) -> dict[str, Callable]:
+    """``{name: classifier}`` for ``names``; an unknown name, a weights file that is not there or
+    a 'missing data' placeholder raises :class:`ReadError` naming the file and the target that makes it."""
+    from nnrec.ocr.pipeline import load_classifier_spec
+
+    out = {}
+    for name in names:
+        if name not in specs:
+            raise ReadError(f"no classifier {name!r} in the config (configured: {', '.join(specs) or 'none'})")
+        weights = Path(specs[name]["weights"])
+        if not weights.is_file():
+            raise ReadError(f"classifier {name!r}: {weights} not found; train it first "
+                            f"(snakemake --cores 4 {_target(weights)}) or point --workdir at a finished run")
+        try:
+            clf, info = load_classifier_spec(name, specs[name])
+        except (ValueError, ImportError, OSError) as exc:
+            raise ReadError(f"classifier {name!r}: {exc}") from None
+        if clf is None:
+            raise ReadError(f"classifier {name!r}: {info['reason']}")
+        out[name] = clf
+    return out
+
+
+def _target(weights: Path) -> str:
+    parts = weights.parts
+    return str(Path(*parts[parts.index("results"):])) if "results" in parts else str(weights)
+
+
+def character_ink(grey: np.ndarray, name: str = "image") -> np.ndarray:
+    """Ink level in [0, 1] (1 = the darkest stroke) of a one-character image of grey levels in
+    [0, 1] (:func:`nnrec.ocr.detect.working_grey`: any dtype, grey, RGB or RGBA): the paper is the majority colour (so light ink on dark works too), its level the median,
+    the ink's the 1st percentile on the other side; a blank image raises :class:`ReadError`."""
+    g = np.asarray(grey, dtype=np.float64)
+    paper = float(np.percentile(g, PAPER_PCT))
+    if paper < 0.5:  # light ink on dark paper: turn it round
+        g, paper = 1.0 - g, 1.0 - paper
+    ink = float(np.percentile(g, INK_PCT))
+    if paper - ink < 0.1:
+        raise ReadError(f"{name}: no character found (contrast {paper - ink:.3f} between paper and darkest ink)")
+    return np.clip((paper - g) / (paper - ink), 0.0, 1.0)
+
+
+def read_characters(paths: Sequence[Path], classifiers: dict[str, Callable], glyph_kwargs: dict,
+                    top_k: int = 3) -> list[dict]:
+    """One record per character image: ``{"image", "predictions": {name: [[class, prob], ...]}}``."""
+    from nnrec.data.glyph import normalise_glyph, to_nist_layout
+    from nnrec.ocr.detect import load_image, working_grey
+
+    rows = []
+    for p in paths:
+        try:
+            img = load_image(p)
+            ink = character_ink(working_grey(img, max(img.shape[:2]))[0], str(p))
+            rows.append(to_nist_layout(normalise_glyph(ink, **glyph_kwargs)))
+        except (FileNotFoundError, ValueError) as exc:
+            raise ReadError(str(exc) if str(p) in str(exc) else f"{p}: {exc}") from None
+    x = np.stack(rows).astype(np.float32) if rows else np.zeros((0, 1024), np.float32)
+    out = [{"image": str(p), "predictions": {}} for p in paths]
+    for name, clf in classifiers.items():
+        probs = clf(x)
+        for rec, pr in zip(out, probs):
+            best = np.argsort(-pr, kind="stable")[:top_k]
+            rec["predictions"][name] = [[NIST36_CLASSES[j], round(float(pr[j]), 4)] for j in best]
+    return out
+
+
+def read_pages(paths: Sequence[Path], classifiers: dict[str, Callable], ocr_cfg: dict, glyph_kwargs: dict,
+               top_k: int = 3) -> list[dict]:
+    """One record per page: the ``ocr_page`` rule's record (boxes, lines, text and top-k
+    probabilities per classifier; no scores: there is no transcription) plus ``image``."""
+    from nnrec.ocr.detect import load_image
+    from nnrec.ocr.pipeline import read_and_score
+
+    out = []
+    for p in paths:
+        try:
+            image = load_image(p)
+        except (FileNotFoundError, ValueError) as exc:
+            raise ReadError(str(exc)) from None
+        _, rec = read_and_score(image, classifiers, {**ocr_cfg, "top_k": top_k}, None, glyph_kwargs)
+        out.append({"image": str(p), **rec})
+    return out
+
+
+def _jsonable(x):
+    if isinstance(x, dict):
+        return {str(k): _jsonable(v) for k, v in x.items()}
+    if isinstance(x, (list, tuple)):
+        return [_jsonable(v) for v in x]
+    if isinstance(x, np.generic):
+        return x.item()
+    if isinstance(x, np.ndarray):
+        return x.tolist()
+    return x
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="nnrec-read", description=__doc__.split("\n\n")[0],
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("images", nargs="+", type=Path, help="page images (or, with --chars, one character each)")
+    ap.add_argument("--chars", action="store_true", help="each image is one character")
+    ap.add_argument("--classifier", action="append", default=None, metavar="NAME",
+                    help="q3, cnn or fc (repeatable; default: ocr.headline_classifier)")
+    ap.add_argument("--workdir", type=Path, default=Path("."), help="the folder the workflow ran in (default: .)")
+    ap.add_argument("--config", type=Path, action="append", default=None,
+                    help="config file(s), later ones overlaid (default: <workdir>/config.yaml)")
+    ap.add_argument("--top-k", type=int, default=3, help="predictions kept per character (default 3)")
+    ap.add_argument("--json", type=Path, default=None, help="write every record to this JSON file")
+    a = ap.parse_args(argv)
+    try:
+        return _run(a)
+    except ReadError as exc:
+        print(f"nnrec-read: {exc}", file=sys.stderr)
+        return 2
+
+
+def _run(a: argparse.Namespace) -> int:
+    from nnrec.config import load_config, validate_config
+    from nnrec.data.standin import glyph_kwargs
+
+    configs = a.config or [a.workdir / "config.yaml"]
+    for c in configs:
+        if not c.is_file():
+            raise ReadError(f"{c}: config file not found (use --config, or --workdir for the run folder)")
+    cfg = load_config(*configs)
+    schema = a.workdir / "workflow" / "schemas" / "config.schema.yaml"
+    if schema.is_file():
+        try:
+            validate_config(cfg, schema)
+        except ValueError as exc:
+            raise ReadError(str(exc)) from None
+    if a.top_k < 1:
+        raise ReadError(f"--top-k must be at least 1, got {a.top_k}")
+    names = a.classifier or [cfg["ocr"]["headline_classifier"]]
+    classifiers = load_named_classifiers(names, classifier_specs(cfg, a.workdir))
+    glyph = glyph_kwargs(cfg["standin"])
+    if a.chars:
+        records = read_characters(a.images, classifiers, glyph, a.top_k)
+        for rec in records:
+            print(f"{rec['image']}: " + "; ".join(
+                f"{n} " + " ".join(f"{c} {p:.2f}" for c, p in preds) for n, preds in rec["predictions"].items()))
+    else:
+        records = read_pages(a.images, classifiers, cfg["ocr"], glyph, a.top_k)
+        for rec in records:
+            d = rec["detection"]
+            print(f"== {rec['image']}: {d['n_boxes']} characters in {rec['n_lines']} lines")
+            for name, lines in rec["text"].items():
+                print(f"[{name}]")
+                print("\n".join(lines))
+    if a.json is not None:
+        from nnrec.common import write_json
+
+        write_json(a.json, _jsonable({"mode": "chars" if a.chars else "pages", "classifiers": names,
+                                      "records": records}))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

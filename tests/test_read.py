@@ -1,0 +1,111 @@
+"""nnrec-read (nnrec.read): pages and single characters read with a configured classifier, and the
+errors a user gets for a run that is not there or an image without a character."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+from skimage import io
+
+from nnrec.data.glyph import normalise_glyph, to_nist_layout
+from nnrec.data.standin import glyph_kwargs
+from nnrec.read import character_ink, main
+
+REPO = Path(__file__).resolve().parents[1]
+SEEN: list[np.ndarray] = []  # every batch the fake classifier was given
+
+
+def fake_loader(path: str):
+    """A 'classifier' that reads everything as A (probability 0.7), then B (0.2), the rest shared."""
+    def classify(x: np.ndarray) -> np.ndarray:
+        SEEN.append(np.array(x))
+        p = np.full((len(x), 36), 0.1 / 34)
+        p[:, 0], p[:, 1] = 0.7, 0.2
+        return p
+    return classify
+
+
+@pytest.fixture
+def run_dir(tmp_path):
+    """A run folder whose config points the q3 classifier at the fake loader (weights present)."""
+    cfg = yaml.safe_load((REPO / "config.yaml").read_text())
+    cfg["ocr"]["classifiers"]["q3"]["loader"] = "test_read:fake_loader"
+    (tmp_path / "config.yaml").write_text(yaml.safe_dump(cfg))
+    w = tmp_path / cfg["ocr"]["classifiers"]["q3"]["weights"]
+    w.parent.mkdir(parents=True)
+    w.write_bytes(b"not read by the fake loader")
+    SEEN.clear()
+    return tmp_path
+
+
+def _letter_l(dark_on_light: bool = True) -> np.ndarray:
+    img = np.full((60, 44), 235, np.uint8)
+    img[8:52, 10:17] = 30
+    img[45:52, 10:34] = 30
+    return img if dark_on_light else 255 - img
+
+
+def test_one_character_image_is_normalised_like_a_development_image(run_dir, capsys):
+    io.imsave(run_dir / "l.png", _letter_l(), check_contrast=False)
+    io.imsave(run_dir / "l_inverted.png", _letter_l(False), check_contrast=False)
+    rc = main(["--workdir", str(run_dir), "--chars", "--top-k", "2", "--json", str(run_dir / "out.json"),
+               str(run_dir / "l.png"), str(run_dir / "l_inverted.png")])
+    assert rc == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines == [f"{run_dir / 'l.png'}: q3 A 0.70 B 0.20", f"{run_dir / 'l_inverted.png'}: q3 A 0.70 B 0.20"]
+    # the classifier got the NIST row of the character's ink, the same for either polarity
+    (x,) = SEEN
+    ink = (235.0 - _letter_l().astype(float)) / (235.0 - 30.0)
+    cfg = yaml.safe_load((run_dir / "config.yaml").read_text())
+    expected = to_nist_layout(normalise_glyph(np.clip(ink, 0, 1), **glyph_kwargs(cfg["standin"])))
+    np.testing.assert_allclose(x[0], expected, atol=1e-6)
+    np.testing.assert_allclose(x[1], expected, atol=1e-6)
+    rec = json.loads((run_dir / "out.json").read_text())
+    assert rec["mode"] == "chars" and rec["records"][0]["predictions"]["q3"] == [["A", 0.7], ["B", 0.2]]
+
+
+def test_a_page_is_read_line_by_line_with_its_word_gaps(run_dir, capsys):
+    from nnrec.data.pages import compose_page
+
+    cfg = yaml.safe_load((run_dir / "config.yaml").read_text())
+    page = compose_page(["HELLO WORLD", "NN 2026"], np.random.default_rng(3), cfg["ocr"]["generated"], cfg["standin"])
+    io.imsave(run_dir / "page.png", page.image, check_contrast=False)
+    assert main(["--workdir", str(run_dir), str(run_dir / "page.png")]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out == [f"== {run_dir / 'page.png'}: 16 characters in 2 lines", "[q3]", "AAAAA AAAAA", "AA AAAA"]
+    assert SEEN[0].shape == (16, 1024)
+
+
+def test_errors_name_the_file_and_what_to_do(run_dir, capsys):
+    io.imsave(run_dir / "blank.png", np.full((30, 30), 240, np.uint8), check_contrast=False)
+    assert main(["--workdir", str(run_dir), "--chars", str(run_dir / "blank.png")]) == 2
+    assert f"{run_dir / 'blank.png'}: no character found" in capsys.readouterr().err
+    assert main(["--workdir", str(run_dir), "--chars", str(run_dir / "nothing.png")]) == 2
+    assert f"{run_dir / 'nothing.png'}: image file not found" in capsys.readouterr().err
+    assert main(["--workdir", str(run_dir), "--classifier", "cnn", str(run_dir / "blank.png")]) == 2
+    err = capsys.readouterr().err
+    assert "results/pytorch/nist36_cnn/model.pt not found" in err and "snakemake --cores 4 results/pytorch/nist36_cnn/model.pt" in err
+    assert main(["--workdir", str(run_dir), "--classifier", "svm", str(run_dir / "blank.png")]) == 2
+    assert "no classifier 'svm'" in capsys.readouterr().err
+    assert main(["--workdir", str(run_dir / "elsewhere"), str(run_dir / "blank.png")]) == 2
+    assert "config.yaml: config file not found" in capsys.readouterr().err
+    bad = yaml.safe_load((run_dir / "config.yaml").read_text())
+    bad["ocr"]["top_k"] = "three"
+    (run_dir / "bad.yaml").write_text(yaml.safe_dump(bad))
+    (run_dir / "workflow" / "schemas").mkdir(parents=True)
+    (run_dir / "workflow" / "schemas" / "config.schema.yaml").write_text(
+        (REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
+    assert main(["--workdir", str(run_dir), "--config", str(run_dir / "bad.yaml"), str(run_dir / "blank.png")]) == 2
+    assert "config key 'ocr.top_k'" in capsys.readouterr().err
+
+
+def test_character_ink_scales_paper_to_zero_and_the_darkest_ink_to_one():
+    g = np.full((20, 20), 0.9)
+    g[5:15, 8:11] = 0.3
+    ink = character_ink(g)
+    assert ink.min() == 0.0 and ink.max() == 1.0 and ink[10, 9] == 1.0 and ink[0, 0] == 0.0
+    np.testing.assert_allclose(character_ink(1.0 - g), ink)  # light ink on dark paper

@@ -86,6 +86,9 @@ def test_errors_name_the_file_and_what_to_do(run_dir, capsys):
     assert f"{run_dir / 'blank.png'}: no character found" in capsys.readouterr().err
     assert main(["--workdir", str(run_dir), "--chars", str(run_dir / "nothing.png")]) == 2
     assert f"{run_dir / 'nothing.png'}: image file not found" in capsys.readouterr().err
+    io.imsave(run_dir / "dot.png", np.zeros((1, 1), np.uint8), check_contrast=False)
+    assert main(["--workdir", str(run_dir), str(run_dir / "dot.png")]) == 2
+    assert f"{run_dir / 'dot.png'}: find_letters: image too small" in capsys.readouterr().err
     assert main(["--workdir", str(run_dir), "--classifier", "cnn", str(run_dir / "blank.png")]) == 2
     err = capsys.readouterr().err
     assert "results/pytorch/nist36_cnn/model.pt not found" in err and "snakemake --cores 4 results/pytorch/nist36_cnn/model.pt" in err

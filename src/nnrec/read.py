@@ -127,7 +127,10 @@ def read_pages(paths: Sequence[Path], classifiers: dict[str, Callable], ocr_cfg:
             image = load_image(p)
         except (FileNotFoundError, ValueError) as exc:
             raise ReadError(str(exc)) from None
-        _, rec = read_and_score(image, classifiers, {**ocr_cfg, "top_k": top_k}, None, glyph_kwargs)
+        try:
+            _, rec = read_and_score(image, classifiers, {**ocr_cfg, "top_k": top_k}, None, glyph_kwargs)
+        except ValueError as exc:  # e.g. a page too small to read
+            raise ReadError(f"{p}: {exc}") from None
         out.append({"image": str(p), **rec})
     return out
 

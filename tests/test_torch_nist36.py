@@ -186,15 +186,20 @@ def test_random_affine_identity_shear_direction_and_seeded_draws():
 
     x = torch.rand(6, 1, 32, 32)
     assert torch.equal(random_affine(0.0, (1.0, 1.0), 0.0)(x, torch.Generator().manual_seed(0)), x)
-    # a positive shear leans an upright bar to the right (top right of bottom), a negative one left
+    # a positive shear leans an upright bar to the right (its top right of its bottom), a negative
+    # one to the left: the draws are uniform in [-30, 30] deg (the third of each image's three)
     sheared = random_affine(0.0, (1.0, 1.0), 30.0)(_bar_image(64), torch.Generator().manual_seed(3))
-    lean = [_ink_column(s, 6) - _ink_column(s, 25) for s in sheared]
-    assert max(lean) > 4 and min(lean) < -4
-    # a zoom below 1 shrinks the bar, above 1 grows it (its ink is cut at the border)
-    small = random_affine(0.0, (0.5, 0.5), 0.0)(_bar_image(1), torch.Generator())
-    big = random_affine(0.0, (1.5, 1.5), 0.0)(_bar_image(1), torch.Generator())
+    angle = (2 * torch.rand(64, 3, generator=torch.Generator().manual_seed(3), dtype=torch.float64)[:, 2] - 1) * 30
+    lean = torch.tensor([_ink_column(s, 6) - _ink_column(s, 25) for s in sheared])
+    steep = angle.abs() > 10
+    assert steep.sum() > 20 and torch.equal(torch.sign(lean[steep]), torch.sign(angle[steep]).float())
+    # a zoom below 1 shrinks the bar (24 rows tall), above 1 grows it (its ink cut at the border)
+    bar = torch.ones(1, 1, 32, 32)
+    bar[:, :, 4:28, 14:18] = 0.0
     rows = lambda im: int(((im[0, 0] < 0.5).sum(1) > 0).sum())  # noqa: E731
-    assert rows(small) < 16 and rows(big) == 32
+    assert rows(bar) == 24
+    assert 8 <= rows(random_affine(0.0, (0.5, 0.5), 0.0)(bar, torch.Generator())) <= 13
+    assert rows(random_affine(0.0, (1.5, 1.5), 0.0)(bar, torch.Generator())) == 32
     # a rotation turns the bar: its ink leaves column 15-16 at the top and bottom
     turned = random_affine(40.0, (1.0, 1.0), 0.0)(_bar_image(32), torch.Generator().manual_seed(1))
     assert max(abs(_ink_column(t, 6) - _ink_column(t, 25)) for t in turned) > 8
@@ -221,5 +226,7 @@ def test_nist36_augment_works_on_upright_images_and_keeps_translate_only_runs():
     bar_rows = _bar_image(64).transpose(2, 3).reshape(64, -1)
     sheared = nist36_augment({"shear_deg": 30.0})(bar_rows, torch.Generator().manual_seed(3))
     upright = sheared.view(-1, 1, 32, 32).transpose(2, 3)
-    lean = [_ink_column(s, 6) - _ink_column(s, 25) for s in upright]
-    assert max(lean) > 4 and min(lean) < -4
+    angle = (2 * torch.rand(64, 3, generator=torch.Generator().manual_seed(3), dtype=torch.float64)[:, 2] - 1) * 30
+    lean = torch.tensor([_ink_column(s, 6) - _ink_column(s, 25) for s in upright])
+    steep = angle.abs() > 10
+    assert torch.equal(torch.sign(lean[steep]), torch.sign(angle[steep]).float())

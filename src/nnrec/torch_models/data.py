@@ -92,9 +92,10 @@ def random_crop(pad: int, mode: str = "reflect") -> Callable[[torch.Tensor, torc
 
 def random_affine(rotate_deg: float = 0.0, scale: Sequence[float] = (1.0, 1.0), shear_deg: float = 0.0,
                   ) -> Callable[[torch.Tensor, torch.Generator], torch.Tensor]:
-    """A random rotation (uniform in +-``rotate_deg``), zoom (log-uniform in ``scale`` = [lo, hi]) and
-    horizontal shear (uniform in +-``shear_deg``: upright strokes lean) per image, about the image's
-    centre, bilinear, the border pixels repeated outwards (the light background of a glyph)."""
+    """A random rotation (uniform in +-``rotate_deg``), zoom (log-uniform in ``scale`` = [lo, hi]; above
+    1 enlarges) and horizontal shear (uniform in +-``shear_deg``; a positive angle leans upright strokes
+    to the right, as ``standin.augment.slant_deg`` does) per upright image, about its centre, bilinear,
+    the border pixels repeated outwards (the light background of a glyph)."""
     lo, hi = (float(v) for v in scale)
     if rotate_deg < 0 or shear_deg < 0 or not 0 < lo <= hi:
         raise ValueError(f"random_affine: need rotate_deg, shear_deg >= 0 and 0 < scale lo <= hi, got "
@@ -107,10 +108,11 @@ def random_affine(rotate_deg: float = 0.0, scale: Sequence[float] = (1.0, 1.0), 
         zoom = torch.exp(np.log(lo) + u[:, 1] * (np.log(hi) - np.log(lo)))
         shear = torch.tan(torch.deg2rad((2 * u[:, 2] - 1) * shear_deg))
         c, s = torch.cos(rot), torch.sin(rot)
-        # output -> input sampling matrix: the inverse of (zoom . rotation . shear)
+        # the content's map zoom . rotation . shear in (x right, y down) coordinates, the shear
+        # x -> x - tan(angle) y (the top moves right); affine_grid wants its inverse (output -> input)
         fwd = torch.zeros(n, 2, 2, dtype=torch.float64)
-        fwd[:, 0, 0], fwd[:, 0, 1] = c, c * shear - s
-        fwd[:, 1, 0], fwd[:, 1, 1] = s, s * shear + c
+        fwd[:, 0, 0], fwd[:, 0, 1] = c, -c * shear - s
+        fwd[:, 1, 0], fwd[:, 1, 1] = s, -s * shear + c
         fwd = fwd * zoom[:, None, None]
         theta = torch.zeros(n, 2, 3, dtype=xb.dtype)
         theta[:, :, :2] = torch.linalg.inv(fwd).to(xb.dtype)

@@ -96,19 +96,35 @@ def test_errors_name_the_file_and_what_to_do(run_dir, capsys):
     assert "no classifier 'svm'" in capsys.readouterr().err
     assert main(["--workdir", str(run_dir / "elsewhere"), str(run_dir / "blank.png")]) == 2
     assert "config.yaml: config file not found" in capsys.readouterr().err
+    # a config that the schema (here the checkout's: run_dir has none) rejects, one that is no YAML
+    # mapping, one that is no YAML at all
     bad = yaml.safe_load((run_dir / "config.yaml").read_text())
     bad["ocr"]["top_k"] = "three"
     (run_dir / "bad.yaml").write_text(yaml.safe_dump(bad))
-    (run_dir / "workflow" / "schemas").mkdir(parents=True)
-    (run_dir / "workflow" / "schemas" / "config.schema.yaml").write_text(
-        (REPO / "workflow" / "schemas" / "config.schema.yaml").read_text())
-    assert main(["--workdir", str(run_dir), "--config", str(run_dir / "bad.yaml"), str(run_dir / "blank.png")]) == 2
-    assert "config key 'ocr.top_k'" in capsys.readouterr().err
+    (run_dir / "list.yaml").write_text("- ocr\n- standin\n")
+    (run_dir / "broken.yaml").write_text("ocr: {top_k: 3\n")
+    for name, said in [("bad.yaml", "config key 'ocr.top_k'"), ("list.yaml", "list.yaml: not a config"),
+                       ("broken.yaml", "broken.yaml: not a readable YAML file")]:
+        assert main(["--workdir", str(run_dir), "--config", str(run_dir / name), str(run_dir / "blank.png")]) == 2
+        assert said in capsys.readouterr().err
 
 
-def test_character_ink_scales_paper_to_zero_and_the_darkest_ink_to_one():
+def test_character_ink_scales_paper_to_zero_and_the_ink_to_one_on_any_paper():
     g = np.full((20, 20), 0.9)
     g[5:15, 8:11] = 0.3
     ink = character_ink(g)
     assert ink.min() == 0.0 and ink.max() == 1.0 and ink[10, 9] == 1.0 and ink[0, 0] == 0.0
     np.testing.assert_allclose(character_ink(1.0 - g), ink)  # light ink on dark paper
+    # a thin stroke on a wide margin (under 1 % of the pixels is ink)
+    thin = np.full((200, 200), 0.9)
+    thin[50:150, 99:102] = 0.1
+    assert character_ink(thin)[100, 100] == 1.0 and character_ink(thin)[10, 10] == 0.0
+    # dark ink on dim grey paper (a dark photo) is not turned round
+    dim = np.full((40, 40), 0.4)
+    dim[10:30, 18:21] = 0.05
+    assert character_ink(dim)[20, 19] == 1.0 and character_ink(dim)[0, 0] == 0.0
+    # paper with a faint smudge only: no character, named
+    faint = np.full((40, 40), 0.9)
+    faint[10:30, 18:21] = 0.85
+    with pytest.raises(ValueError, match="smudge.png: no character found"):
+        character_ink(faint, "smudge.png")

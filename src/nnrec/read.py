@@ -3,7 +3,8 @@
 Pages (the default) go through the Q4 path as the ``ocr_page`` rule runs it: ``find_letters``,
 lines and words, each character's own ink, the shared ``normalise_glyph``, the classifier. With
 ``--chars`` every image is one character (dark on light or light on dark: the majority colour is
-the paper); its ink goes straight to ``normalise_glyph``, as the development sets' images do.
+the paper; :func:`character_ink`); its ink goes straight to ``normalise_glyph``, as the development
+sets' images do.
 
 The classifiers are the configured ones (``ocr.classifiers``: ``q3``, ``cnn``; ``fidelity.classifiers``:
 ``fc``), their weights read from the run folder (``--workdir``, the folder the workflow ran in)::
@@ -19,19 +20,23 @@ Exit status 0 on success, 2 on bad input (a message that names the file and the 
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
 
 import numpy as np
+import yaml
 
 from nnrec import NIST36_CLASSES
 
-#: the paper level of a character image: this percentile of the majority side's grey
+#: a character image's paper level: this percentile of its grey (the majority colour)
 PAPER_PCT = 50.0
-#: the ink level: this percentile of the other side (the darkest strokes, not one speck)
-INK_PCT = 1.0
+#: pixels at least this far (grey levels) from the paper, on the ink's side, are the ink side ...
+INK_SIDE = 0.05
+#: ... and the ink's level is this percentile of them (the dark core of the strokes, not one speck)
+INK_PCT = 5.0
+#: paper and ink closer than this (grey levels): no character
+MIN_CONTRAST = 0.1
 
 
 class ReadError(ValueError):
@@ -44,7 +49,8 @@ def classifier_specs(cfg: dict, workdir: Path) -> dict[str, dict]:
     specs = {}
     for section in (cfg.get("ocr", {}).get("classifiers") or {}, cfg.get("fidelity", {}).get("classifiers") or {}):
         for name, spec in section.items():
-            specs[name] = {**spec, "weights": str(workdir / spec["weights"])}
+            # target: the file as the workflow names it (what `snakemake <target>` makes)
+            specs[name] = {**spec, "weights": str(workdir / spec["weights"]), "target": str(spec["weights"])}
     return specs
 
 
@@ -60,7 +66,8 @@ def load_named_classifiers(names: Sequence[str], specs: dict[str, dict]) -> dict
         weights = Path(specs[name]["weights"])
         if not weights.is_file():
             raise ReadError(f"classifier {name!r}: {weights} not found; train it first "
-                            f"(snakemake --cores 4 {_target(weights)}) or point --workdir at a finished run")
+                            f"(snakemake --cores 4 {specs[name].get('target', weights)}) or point --workdir at "
+                            "a finished run")
         try:
             clf, info = load_classifier_spec(name, specs[name])
         except (ValueError, ImportError, OSError) as exc:
@@ -71,22 +78,24 @@ def load_named_classifiers(names: Sequence[str], specs: dict[str, dict]) -> dict
     return out
 
 
-def _target(weights: Path) -> str:
-    parts = weights.parts
-    return str(Path(*parts[parts.index("results"):])) if "results" in parts else str(weights)
-
-
 def character_ink(grey: np.ndarray, name: str = "image") -> np.ndarray:
-    """Ink level in [0, 1] (1 = the darkest stroke) of a one-character image of grey levels in
-    [0, 1] (:func:`nnrec.ocr.detect.working_grey`: any dtype, grey, RGB or RGBA): the paper is the majority colour (so light ink on dark works too), its level the median,
-    the ink's the 1st percentile on the other side; a blank image raises :class:`ReadError`."""
+    """Ink level in [0, 1] (1 = the darkest strokes) of a one-character image of grey levels in
+    [0, 1] (:func:`nnrec.ocr.detect.working_grey`: any dtype, grey, RGB or RGBA).
+
+    The paper is the majority colour (its level the median); the ink lies on the side that departs
+    further from it (dark ink on light paper, or light on dark, on any paper level), its level the
+    :data:`INK_PCT` percentile of the pixels at least :data:`INK_SIDE` beyond the paper there. The
+    result scales paper to 0 and that level to 1. No such pixels, or less than :data:`MIN_CONTRAST`
+    between the two levels, raises :class:`ReadError` naming ``name``."""
     g = np.asarray(grey, dtype=np.float64)
     paper = float(np.percentile(g, PAPER_PCT))
-    if paper < 0.5:  # light ink on dark paper: turn it round
+    if float(g.max()) - paper > paper - float(g.min()):  # light ink on darker paper: turn it round
         g, paper = 1.0 - g, 1.0 - paper
-    ink = float(np.percentile(g, INK_PCT))
-    if paper - ink < 0.1:
-        raise ReadError(f"{name}: no character found (contrast {paper - ink:.3f} between paper and darkest ink)")
+    side = g[g < paper - INK_SIDE]
+    ink = float(np.percentile(side, INK_PCT)) if side.size else paper
+    if paper - ink < MIN_CONTRAST:
+        raise ReadError(f"{name}: no character found (contrast {paper - ink:.3f} between the paper and the ink; "
+                        f"at least {MIN_CONTRAST} is needed)")
     return np.clip((paper - g) / (paper - ink), 0.0, 1.0)
 
 
@@ -147,6 +156,19 @@ def _jsonable(x):
     return x
 
 
+#: the config schema, relative to a checkout of the workflow
+SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
+
+
+def config_schema(workdir: Path) -> Path | None:
+    """The config schema: the run folder's own, else the one of the checkout this package is
+    installed from (``pip install -e``); None when neither exists."""
+    for root in (workdir, Path(__file__).resolve().parents[2]):
+        if (root / SCHEMA).is_file():
+            return root / SCHEMA
+    return None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     ap = argparse.ArgumentParser(prog="nnrec-read", description=__doc__.split("\n\n")[0],
                                  formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -175,13 +197,21 @@ def _run(a: argparse.Namespace) -> int:
     for c in configs:
         if not c.is_file():
             raise ReadError(f"{c}: config file not found (use --config, or --workdir for the run folder)")
-    cfg = load_config(*configs)
-    schema = a.workdir / "workflow" / "schemas" / "config.schema.yaml"
-    if schema.is_file():
         try:
-            validate_config(cfg, schema)
-        except ValueError as exc:
-            raise ReadError(str(exc)) from None
+            text = yaml.safe_load(c.read_text())
+        except (OSError, yaml.YAMLError) as exc:
+            raise ReadError(f"{c}: not a readable YAML file ({exc})") from None
+        if not isinstance(text, dict):
+            raise ReadError(f"{c}: not a config (a YAML mapping of sections), got {type(text).__name__}")
+    cfg = load_config(*configs)
+    schema = config_schema(a.workdir)
+    if schema is None:
+        raise ReadError(f"no config schema: neither {a.workdir / SCHEMA} nor the one beside the installed "
+                        "package exists (run from a checkout of the workflow, or point --workdir at one)")
+    try:
+        validate_config(cfg, schema)
+    except ValueError as exc:
+        raise ReadError(str(exc)) from None
     if a.top_k < 1:
         raise ReadError(f"--top-k must be at least 1, got {a.top_k}")
     names = a.classifier or [cfg["ocr"]["headline_classifier"]]

@@ -4,6 +4,7 @@ errors a user gets for a run that is not there or an image without a character."
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 
 import numpy as np
@@ -128,3 +129,29 @@ def test_character_ink_scales_paper_to_zero_and_the_ink_to_one_on_any_paper():
     faint[10:30, 18:21] = 0.85
     with pytest.raises(ValueError, match="smudge.png: no character found"):
         character_ink(faint, "smudge.png")
+
+
+MIRROR = Path(os.environ.get("NNREC_MIRROR") or REPO.parent / "shared" / "data")
+
+
+@pytest.mark.skipif(not (MIRROR / "comnist-latin.zip").is_file(), reason=f"{MIRROR}/comnist-latin.zip not present")
+def test_development_letters_read_as_the_fidelity_rule_reads_them(tmp_path):
+    # the first 40 CoMNIST images of the mirror, as files: --chars hands the classifier the very
+    # rows the development set's preparation makes of them (nnrec.data.devsets.comnist_ink)
+    import zipfile
+
+    from nnrec.data.devsets import comnist_ink
+    from nnrec.read import read_characters
+
+    gk = glyph_kwargs(yaml.safe_load((REPO / "config.yaml").read_text())["standin"])
+    with zipfile.ZipFile(MIRROR / "comnist-latin.zip") as z:
+        names = [n for n in z.namelist() if n.endswith(".png")][:40]
+        blobs = [z.read(n) for n in names]
+    paths = []
+    for i, b in enumerate(blobs):
+        paths.append(tmp_path / f"{i}.png")
+        paths[-1].write_bytes(b)
+    SEEN.clear()
+    read_characters(paths, {"fake": fake_loader("unused")}, gk)
+    expected = np.stack([to_nist_layout(normalise_glyph(comnist_ink(b, n) / 255.0, **gk)) for b, n in zip(blobs, names)])
+    np.testing.assert_array_equal(SEEN[0], expected)

@@ -155,3 +155,26 @@ def test_development_letters_read_as_the_fidelity_rule_reads_them(tmp_path):
     read_characters(paths, {"fake": fake_loader("unused")}, gk)
     expected = np.stack([to_nist_layout(normalise_glyph(comnist_ink(b, n) / 255.0, **gk)) for b, n in zip(blobs, names)])
     np.testing.assert_array_equal(SEEN[0], expected)
+
+
+def test_score_takes_each_class_from_the_folder_and_reports_the_fidelity_measures(run_dir, capsys):
+    for cls, n in (("A", 2), ("7", 1)):
+        (run_dir / "mine" / cls).mkdir(parents=True)
+        for i in range(n):
+            io.imsave(run_dir / "mine" / cls / f"{i}.png", _letter_l(), check_contrast=False)
+    images = sorted(str(p) for p in (run_dir / "mine").glob("*/*.png"))
+    out = run_dir / "score.json"
+    assert main(["--workdir", str(run_dir), "--chars", "--score", "--json", str(out), *images]) == 0
+    # the fake reads everything as A: 2 of 3 right, 36-way and among the classes present (A, 7)
+    assert capsys.readouterr().out.splitlines() == [
+        "q3: 66.67% 36-way, 66.67% among the 2 classes present, 3 images; most confused: 7 read as A 1x"]
+    rec = json.loads(out.read_text())
+    assert rec["scores"]["q3"]["per_class"]["A"]["acc"] == 1.0 and rec["scores"]["q3"]["per_class"]["7"]["acc"] == 0.0
+    assert len(rec["records"]) == 3
+    # a folder that is not a class, and --score without --chars
+    (run_dir / "mine" / "misc").mkdir()
+    io.imsave(run_dir / "mine" / "misc" / "x.png", _letter_l(), check_contrast=False)
+    assert main(["--workdir", str(run_dir), "--chars", "--score", str(run_dir / "mine" / "misc" / "x.png")]) == 2
+    assert "'misc' is not a NIST36 class" in capsys.readouterr().err
+    assert main(["--workdir", str(run_dir), "--score", images[0]]) == 2
+    assert "--score needs --chars" in capsys.readouterr().err

@@ -13,6 +13,7 @@ The classifiers are the configured ones (``ocr.classifiers``: ``q3``, ``cnn``; `
     nnrec-read --classifier cnn --classifier q3 my_page.jpg
     nnrec-read --chars --top-k 3 a.png b.png     # one character per image
     nnrec-read --json reading.json my_page.jpg   # boxes, probabilities, text per classifier
+    nnrec-read --chars --score mine/*/*.png      # accuracy; each image's class is its folder's name
 
 Exit status 0 on success, 2 on bad input (a message that names the file and the problem).
 """
@@ -99,9 +100,10 @@ def character_ink(grey: np.ndarray, name: str = "image") -> np.ndarray:
     return np.clip((paper - g) / (paper - ink), 0.0, 1.0)
 
 
-def read_characters(paths: Sequence[Path], classifiers: dict[str, Callable], glyph_kwargs: dict,
-                    top_k: int = 3) -> list[dict]:
-    """One record per character image: ``{"image", "predictions": {name: [[class, prob], ...]}}``."""
+def character_rows(paths: Sequence[Path], glyph_kwargs: dict) -> np.ndarray:
+    """The NIST36 rows (N, 1024; the .mat layout) of one-character images: :func:`character_ink`
+    then the shared ``normalise_glyph``; an unreadable image, or one without a character, raises
+    :class:`ReadError` naming it."""
     from nnrec.data.glyph import normalise_glyph, to_nist_layout
     from nnrec.ocr.detect import load_image, working_grey
 
@@ -113,7 +115,14 @@ def read_characters(paths: Sequence[Path], classifiers: dict[str, Callable], gly
             rows.append(to_nist_layout(normalise_glyph(ink, **glyph_kwargs)))
         except (FileNotFoundError, ValueError) as exc:
             raise ReadError(str(exc) if str(p) in str(exc) else f"{p}: {exc}") from None
-    x = np.stack(rows).astype(np.float32) if rows else np.zeros((0, 1024), np.float32)
+    return np.stack(rows).astype(np.float32) if rows else np.zeros((0, 1024), np.float32)
+
+
+def read_characters(paths: Sequence[Path], classifiers: dict[str, Callable], glyph_kwargs: dict,
+                    top_k: int = 3, x: np.ndarray | None = None) -> list[dict]:
+    """One record per character image: ``{"image", "predictions": {name: [[class, prob], ...]}}``
+    (``x``: the images' :func:`character_rows`, when already made)."""
+    x = character_rows(paths, glyph_kwargs) if x is None else x
     out = [{"image": str(p), "predictions": {}} for p in paths]
     for name, clf in classifiers.items():
         probs = clf(x)
@@ -121,6 +130,28 @@ def read_characters(paths: Sequence[Path], classifiers: dict[str, Callable], gly
             best = np.argsort(-pr, kind="stable")[:top_k]
             rec["predictions"][name] = [[NIST36_CLASSES[j], round(float(pr[j]), 4)] for j in best]
     return out
+
+
+def folder_labels(paths: Sequence[Path]) -> np.ndarray:
+    """Each image's class from the name of the folder it is in (``A``-``Z``, ``0``-``9``, as
+    NIST36 names them: ``digits/7/x.png`` is a 7); another folder name raises :class:`ReadError`."""
+    y = []
+    for p in paths:
+        name = Path(p).resolve().parent.name
+        if name not in NIST36_CLASSES:
+            raise ReadError(f"{p}: --score takes each image's class from its folder's name, and {name!r} is not "
+                            "a NIST36 class (A-Z, 0-9)")
+        y.append(NIST36_CLASSES.index(name))
+    return np.asarray(y, dtype=np.int64)
+
+
+def score_characters(x: np.ndarray, y: np.ndarray, classifiers: dict[str, Callable], k: int = 5) -> dict[str, dict]:
+    """``{classifier: nnrec.fidelity.score_scores record}``: 36-way and in-set accuracy (in-set:
+    among the classes present), per class, the ``k`` most frequent confusions; the measures the
+    fidelity rule reports for the development sets."""
+    from nnrec.fidelity import predict_scores, score_scores
+
+    return {name: score_scores(predict_scores(clf, x), y, k=k) for name, clf in classifiers.items()}
 
 
 def read_pages(paths: Sequence[Path], classifiers: dict[str, Callable], ocr_cfg: dict, glyph_kwargs: dict,
@@ -180,6 +211,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--config", type=Path, action="append", default=None,
                     help="config file(s), later ones overlaid (default: <workdir>/config.yaml)")
     ap.add_argument("--top-k", type=int, default=3, help="predictions kept per character (default 3)")
+    ap.add_argument("--score", action="store_true",
+                    help="with --chars: each image's class is its folder's name (A-Z, 0-9); print the accuracy "
+                         "of each classifier instead of a line per image")
     ap.add_argument("--json", type=Path, default=None, help="write every record to this JSON file")
     a = ap.parse_args(argv)
     try:
@@ -217,11 +251,23 @@ def _run(a: argparse.Namespace) -> int:
     names = a.classifier or [cfg["ocr"]["headline_classifier"]]
     classifiers = load_named_classifiers(names, classifier_specs(cfg, a.workdir))
     glyph = glyph_kwargs(cfg["standin"])
+    if a.score and not a.chars:
+        raise ReadError("--score needs --chars (one character per image, its class the folder's name)")
+    scores = None
     if a.chars:
-        records = read_characters(a.images, classifiers, glyph, a.top_k)
-        for rec in records:
-            print(f"{rec['image']}: " + "; ".join(
-                f"{n} " + " ".join(f"{c} {p:.2f}" for c, p in preds) for n, preds in rec["predictions"].items()))
+        y = folder_labels(a.images) if a.score else None  # before the images are read: fail fast
+        x = character_rows(a.images, glyph)
+        records = read_characters(a.images, classifiers, glyph, a.top_k, x=x)
+        if a.score:
+            scores = score_characters(x, y, classifiers)
+            for name, r in scores.items():
+                print(f"{name}: {r['acc']:.2%} 36-way, {r['in_set_acc']:.2%} among the {len(r['in_set_classes'])} "
+                      f"classes present, {r['n']} images; most confused: " + (", ".join(
+                          f"{c['true']} read as {c['pred']} {c['count']}x" for c in r["top_confusions"]) or "none"))
+        else:
+            for rec in records:
+                print(f"{rec['image']}: " + "; ".join(
+                    f"{n} " + " ".join(f"{c} {p:.2f}" for c, p in preds) for n, preds in rec["predictions"].items()))
     else:
         records = read_pages(a.images, classifiers, cfg["ocr"], glyph, a.top_k)
         for rec in records:
@@ -234,7 +280,7 @@ def _run(a: argparse.Namespace) -> int:
         from nnrec.common import write_json
 
         write_json(a.json, _jsonable({"mode": "chars" if a.chars else "pages", "classifiers": names,
-                                      "records": records}))
+                                      "records": records, **({"scores": scores} if scores else {})}))
     return 0
 
 

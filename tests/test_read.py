@@ -67,6 +67,9 @@ def test_one_character_image_is_normalised_like_a_development_image(run_dir, cap
     np.testing.assert_allclose(x[1], expected, atol=1e-6)
     rec = json.loads((run_dir / "out.json").read_text())
     assert rec["mode"] == "chars" and rec["records"][0]["predictions"]["q3"] == [["A", 0.7], ["B", 0.2]]
+    assert main(["--workdir", str(run_dir), "--chars", "--crops", str(run_dir / "c"), str(run_dir / "l.png")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"crops: {run_dir / 'c' / 'chars_crops.png'}"
+    assert (run_dir / "c" / "chars_crops.png").stat().st_size > 0
 
 
 def test_a_page_is_read_line_by_line_with_its_word_gaps(run_dir, capsys):
@@ -79,6 +82,10 @@ def test_a_page_is_read_line_by_line_with_its_word_gaps(run_dir, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out == [f"== {run_dir / 'page.png'}: 16 characters in 2 lines", "[q3]", "AAAAA AAAAA", "AA AAAA"]
     assert SEEN[0].shape == (16, 1024)
+    # --crops: the 16 normalised crops as the classifier saw them, in a figure
+    assert main(["--workdir", str(run_dir), "--crops", str(run_dir / "crops"), str(run_dir / "page.png")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == f"crops: {run_dir / 'crops' / 'page_crops.png'}"
+    assert io.imread(run_dir / "crops" / "page_crops.png").ndim == 3
 
 
 def test_errors_name_the_file_and_what_to_do(run_dir, capsys):

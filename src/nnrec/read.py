@@ -14,6 +14,7 @@ The classifiers are the configured ones (``ocr.classifiers``: ``q3``, ``cnn``; `
     nnrec-read --chars --top-k 3 a.png b.png     # one character per image
     nnrec-read --json reading.json my_page.jpg   # boxes, probabilities, text per classifier
     nnrec-read --chars --score mine/*/*.png      # accuracy; each image's class is its folder's name
+    nnrec-read --crops out/ my_page.jpg          # also out/my_page_crops.png: what the network saw
 
 Exit status 0 on success, 2 on bad input (a message that names the file and the problem).
 """
@@ -168,11 +169,21 @@ def read_pages(paths: Sequence[Path], classifiers: dict[str, Callable], ocr_cfg:
         except (FileNotFoundError, ValueError) as exc:
             raise ReadError(str(exc)) from None
         try:
-            _, rec = read_and_score(image, classifiers, {**ocr_cfg, "top_k": top_k}, None, glyph_kwargs)
+            reading, rec = read_and_score(image, classifiers, {**ocr_cfg, "top_k": top_k}, None, glyph_kwargs)
         except ValueError as exc:  # e.g. a page too small to read
             raise ReadError(f"{p}: {exc}") from None
-        out.append({"image": str(p), **rec})
+        out.append({"image": str(p), **rec, "_glyphs": reading.glyphs,
+                    "_labels": {n: [NIST36_CLASSES[j] for j in pr["labels"]] for n, pr in reading.predictions.items()}})
     return out
+
+
+def save_crops(glyphs: np.ndarray, labels: dict[str, list[str]], title: str, path: Path) -> None:
+    """The normalised 32 x 32 crops as the classifiers saw them, each titled with every
+    classifier's top reading (the ``ocr_page`` rule's crops figure)."""
+    from nnrec.common import save_figure
+    from nnrec.ocr.figures import plot_crops
+
+    save_figure(plot_crops(glyphs, labels, title=title), path)
 
 
 def _jsonable(x):
@@ -215,6 +226,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="with --chars: each image's class is its folder's name (A-Z, 0-9); print the accuracy "
                          "of each classifier instead of a line per image")
     ap.add_argument("--json", type=Path, default=None, help="write every record to this JSON file")
+    ap.add_argument("--crops", type=Path, default=None, metavar="DIR",
+                    help="save the normalised crops the classifiers saw, with their readings: DIR/<page>_crops.png "
+                         "per page, DIR/chars_crops.png for --chars")
     a = ap.parse_args(argv)
     try:
         return _run(a)
@@ -268,6 +282,14 @@ def _run(a: argparse.Namespace) -> int:
             for rec in records:
                 print(f"{rec['image']}: " + "; ".join(
                     f"{n} " + " ".join(f"{c} {p:.2f}" for c, p in preds) for n, preds in rec["predictions"].items()))
+        if a.crops is not None:
+            from nnrec.data.glyph import from_nist_layout
+
+            path = a.crops / "chars_crops.png"
+            save_crops(np.stack([from_nist_layout(r) for r in x]), {
+                n: [rec["predictions"][n][0][0] for rec in records] for n in names},
+                f"{len(records)} character images, normalised, read by " + " / ".join(names), path)
+            print(f"crops: {path}")
     else:
         records = read_pages(a.images, classifiers, cfg["ocr"], glyph, a.top_k)
         for rec in records:
@@ -276,6 +298,12 @@ def _run(a: argparse.Namespace) -> int:
             for name, lines in rec["text"].items():
                 print(f"[{name}]")
                 print("\n".join(lines))
+            glyphs, labels = rec.pop("_glyphs"), rec.pop("_labels")
+            if a.crops is not None and len(glyphs):
+                path = a.crops / f"{Path(rec['image']).stem}_crops.png"
+                save_crops(glyphs, labels, f"{Path(rec['image']).name}: normalised crops read by "
+                           + " / ".join(labels), path)
+                print(f"crops: {path}")
     if a.json is not None:
         from nnrec.common import write_json
 

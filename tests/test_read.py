@@ -50,7 +50,7 @@ def _letter_l(dark_on_light: bool = True) -> np.ndarray:
     return img if dark_on_light else 255 - img
 
 
-def test_one_character_image_is_normalised_like_a_development_image(run_dir, capsys):
+def test_one_character_image_is_normalised_like_a_development_image(run_dir, capsys, monkeypatch):
     io.imsave(run_dir / "l.png", _letter_l(), check_contrast=False)
     io.imsave(run_dir / "l_inverted.png", _letter_l(False), check_contrast=False)
     rc = main(["--workdir", str(run_dir), "--chars", "--top-k", "2", "--json", str(run_dir / "out.json"),
@@ -70,6 +70,13 @@ def test_one_character_image_is_normalised_like_a_development_image(run_dir, cap
     assert main(["--workdir", str(run_dir), "--chars", "--crops", str(run_dir / "c"), str(run_dir / "l.png")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"crops: {run_dir / 'c' / 'chars_crops.png'}"
     assert (run_dir / "c" / "chars_crops.png").stat().st_size > 0
+    # a figure of at most MAX_CROPS characters: the first ones, and the line says so
+    import nnrec.read
+
+    monkeypatch.setattr(nnrec.read, "MAX_CROPS", 1)
+    assert main(["--workdir", str(run_dir), "--chars", "--crops", str(run_dir / "c"), str(run_dir / "l.png"),
+                 str(run_dir / "l_inverted.png")]) == 0
+    assert capsys.readouterr().out.splitlines()[-1].endswith("chars_crops.png (the first 1 of 2 images)")
 
 
 def test_a_page_is_read_line_by_line_with_its_word_gaps(run_dir, capsys):

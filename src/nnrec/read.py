@@ -198,6 +198,9 @@ def _jsonable(x):
     return x
 
 
+#: --crops draws at most this many character images (a larger figure is unreadable)
+MAX_CROPS = 400
+
 #: the config schema, relative to a checkout of the workflow
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
 
@@ -262,11 +265,11 @@ def _run(a: argparse.Namespace) -> int:
         raise ReadError(str(exc)) from None
     if a.top_k < 1:
         raise ReadError(f"--top-k must be at least 1, got {a.top_k}")
+    if a.score and not a.chars:
+        raise ReadError("--score needs --chars (one character per image, its class the folder's name)")
     names = a.classifier or [cfg["ocr"]["headline_classifier"]]
     classifiers = load_named_classifiers(names, classifier_specs(cfg, a.workdir))
     glyph = glyph_kwargs(cfg["standin"])
-    if a.score and not a.chars:
-        raise ReadError("--score needs --chars (one character per image, its class the folder's name)")
     scores = None
     if a.chars:
         y = folder_labels(a.images) if a.score else None  # before the images are read: fail fast
@@ -285,11 +288,12 @@ def _run(a: argparse.Namespace) -> int:
         if a.crops is not None:
             from nnrec.data.glyph import from_nist_layout
 
-            path = a.crops / "chars_crops.png"
-            save_crops(np.stack([from_nist_layout(r) for r in x]), {
-                n: [rec["predictions"][n][0][0] for rec in records] for n in names},
-                f"{len(records)} character images, normalised, read by " + " / ".join(names), path)
-            print(f"crops: {path}")
+            path, k = a.crops / "chars_crops.png", min(len(records), MAX_CROPS)
+            save_crops(np.stack([from_nist_layout(r) for r in x[:k]]), {
+                n: [rec["predictions"][n][0][0] for rec in records[:k]] for n in names},
+                (f"the first {k} of {len(records)}" if k < len(records) else f"{k}")
+                + " character images, normalised, read by " + " / ".join(names), path)
+            print(f"crops: {path}" + (f" (the first {k} of {len(records)} images)" if k < len(records) else ""))
     else:
         records = read_pages(a.images, classifiers, cfg["ocr"], glyph, a.top_k)
         for rec in records:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -28,6 +29,20 @@ def fake_loader(path: str):
         p[:, 0], p[:, 1] = 0.7, 0.2
         return p
     return classify
+
+
+def ink_loader(path: str):
+    """A 'classifier' that reads by content: a row with more ink than INK_SPLIT is an A, else a 7."""
+    def classify(x: np.ndarray) -> np.ndarray:
+        SEEN.append(np.array(x))
+        p = np.zeros((len(x), 36))
+        heavy = (1.0 - np.asarray(x)).sum(axis=1) > INK_SPLIT
+        p[heavy, 0], p[~heavy, 33] = 1.0, 1.0  # A, 7
+        return p
+    return classify
+
+
+INK_SPLIT = 0.0  # set by the test from the two shapes' rows
 
 
 @pytest.fixture
@@ -171,24 +186,66 @@ def test_development_letters_read_as_the_fidelity_rule_reads_them(tmp_path):
     np.testing.assert_array_equal(SEEN[0], expected)
 
 
-def test_score_takes_each_class_from_the_folder_and_reports_the_fidelity_measures(run_dir, capsys):
-    for cls, n in (("A", 2), ("7", 1)):
-        (run_dir / "mine" / cls).mkdir(parents=True)
-        for i in range(n):
-            io.imsave(run_dir / "mine" / cls / f"{i}.png", _letter_l(), check_contrast=False)
+def _bar() -> np.ndarray:
+    img = np.full((60, 44), 235, np.uint8)
+    img[8:52, 19:26] = 30
+    return img
+
+
+def test_score_takes_each_class_from_the_folder_and_reports_the_fidelity_measures(run_dir, capsys, monkeypatch):
+    cfg = yaml.safe_load((run_dir / "config.yaml").read_text())
+    cfg["ocr"]["classifiers"]["q3"]["loader"] = "test_read:ink_loader"
+    (run_dir / "config.yaml").write_text(yaml.safe_dump(cfg))
+    gk = glyph_kwargs(cfg["standin"])
+    ink = lambda img: (1.0 - to_nist_layout(normalise_glyph(character_ink(img / 255.0), **gk))).sum()  # noqa: E731
+    monkeypatch.setattr(sys.modules[__name__], "INK_SPLIT", (ink(_letter_l()) + ink(_bar())) / 2)
+    # an L has more ink than a bar: the classifier reads L as A and a bar as 7
+    shapes = {("A", 0): _letter_l(), ("A", 1): _letter_l(), ("A", 2): _bar(), ("7", 0): _bar()}
+    for (cls, i), img in shapes.items():
+        (run_dir / "mine" / cls).mkdir(parents=True, exist_ok=True)
+        io.imsave(run_dir / "mine" / cls / f"{i}.png", img, check_contrast=False)
     images = sorted(str(p) for p in (run_dir / "mine").glob("*/*.png"))
     out = run_dir / "score.json"
     assert main(["--workdir", str(run_dir), "--chars", "--score", "--json", str(out), *images]) == 0
-    # the fake reads everything as A: 2 of 3 right, 36-way and among the classes present (A, 7)
+    # 3 of 4 right: the bar filed under A is read as 7 (labels follow the rows they belong to)
     assert capsys.readouterr().out.splitlines() == [
-        "q3: 66.67% 36-way, 66.67% among the 2 classes present, 3 images; most confused: 7 read as A 1x"]
+        "q3: 75.00% 36-way, 75.00% among the 2 classes present, 4 images; most confused: A read as 7 1x"]
     rec = json.loads(out.read_text())
-    assert rec["scores"]["q3"]["per_class"]["A"]["acc"] == 1.0 and rec["scores"]["q3"]["per_class"]["7"]["acc"] == 0.0
-    assert len(rec["records"]) == 3
-    # a folder that is not a class, and --score without --chars
+    assert rec["scores"]["q3"]["per_class"]["A"]["acc"] == pytest.approx(2 / 3) and rec["scores"]["q3"]["per_class"]["7"]["acc"] == 1.0
+    assert len(rec["records"]) == 4
+    # the class is the folder the image is given in, not the folder a link points into
+    (run_dir / "mine" / "O").mkdir()
+    (run_dir / "mine" / "O" / "link.png").symlink_to(run_dir / "mine" / "7" / "0.png")
+    assert main(["--workdir", str(run_dir), "--chars", "--score", str(run_dir / "mine" / "O" / "link.png")]) == 0
+    assert capsys.readouterr().out.startswith("q3: 0.00% 36-way")
+    # a folder that is not a class; --score without --chars, refused before any network loads
     (run_dir / "mine" / "misc").mkdir()
     io.imsave(run_dir / "mine" / "misc" / "x.png", _letter_l(), check_contrast=False)
     assert main(["--workdir", str(run_dir), "--chars", "--score", str(run_dir / "mine" / "misc" / "x.png")]) == 2
     assert "'misc' is not a NIST36 class" in capsys.readouterr().err
-    assert main(["--workdir", str(run_dir), "--score", images[0]]) == 2
+    assert main(["--workdir", str(run_dir), "--score", "--classifier", "cnn", images[0]]) == 2
     assert "--score needs --chars" in capsys.readouterr().err
+
+
+def test_crops_are_capped_named_per_page_and_outputs_that_cannot_be_written_are_refused(run_dir, capsys, monkeypatch):
+    import nnrec.read
+    from nnrec.data.pages import compose_page
+
+    cfg = yaml.safe_load((run_dir / "config.yaml").read_text())
+    page = compose_page(["HELLO WORLD", "NN 2026"], np.random.default_rng(3), cfg["ocr"]["generated"], cfg["standin"])
+    for d in ("a", "b"):
+        (run_dir / d).mkdir()
+        io.imsave(run_dir / d / "scan.png", page.image, check_contrast=False)
+    monkeypatch.setattr(nnrec.read, "MAX_CROPS", 3)
+    assert main(["--workdir", str(run_dir), "--crops", str(run_dir / "crops"),
+                 str(run_dir / "a" / "scan.png"), str(run_dir / "b" / "scan.png")]) == 0
+    said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("crops:")]
+    assert said == [f"crops: {run_dir / 'crops' / 'scan_crops.png'} (the first 3 of 16 characters)",
+                    f"crops: {run_dir / 'crops' / 'scan_2_crops.png'} (the first 3 of 16 characters)"]
+    assert (run_dir / "crops" / "scan_2_crops.png").is_file()
+    # a file where the crops folder should be, a folder where the JSON file should be: exit 2, named
+    (run_dir / "afile").write_text("x")
+    assert main(["--workdir", str(run_dir), "--crops", str(run_dir / "afile"), str(run_dir / "a" / "scan.png")]) == 2
+    assert f"{run_dir / 'afile'}: cannot be used as the --crops folder" in capsys.readouterr().err
+    assert main(["--workdir", str(run_dir), "--json", str(run_dir / "a"), str(run_dir / "a" / "scan.png")]) == 2
+    assert f"{run_dir / 'a'}: --json names a file to write, and this is a folder" in capsys.readouterr().err

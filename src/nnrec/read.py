@@ -22,6 +22,7 @@ Exit status 0 on success, 2 on bad input (a message that names the file and the 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Callable, Sequence
@@ -138,7 +139,7 @@ def folder_labels(paths: Sequence[Path]) -> np.ndarray:
     NIST36 names them: ``digits/7/x.png`` is a 7); another folder name raises :class:`ReadError`."""
     y = []
     for p in paths:
-        name = Path(p).resolve().parent.name
+        name = Path(os.path.abspath(p)).parent.name  # the folder as given: links are not followed
         if name not in NIST36_CLASSES:
             raise ReadError(f"{p}: --score takes each image's class from its folder's name, and {name!r} is not "
                             "a NIST36 class (A-Z, 0-9)")
@@ -146,23 +147,25 @@ def folder_labels(paths: Sequence[Path]) -> np.ndarray:
     return np.asarray(y, dtype=np.int64)
 
 
-def score_characters(x: np.ndarray, y: np.ndarray, classifiers: dict[str, Callable], k: int = 5) -> dict[str, dict]:
+def score_characters(x: np.ndarray, y: np.ndarray, classifiers: dict[str, Callable], k: int = 10) -> dict[str, dict]:
     """``{classifier: nnrec.fidelity.score_scores record}``: 36-way and in-set accuracy (in-set:
-    among the classes present), per class, the ``k`` most frequent confusions; the measures the
-    fidelity rule reports for the development sets."""
+    among the classes present), per class, the ``k`` most frequent confusions
+    (``fidelity.top_confusions``); the measures the fidelity rule reports for the development sets."""
     from nnrec.fidelity import predict_scores, score_scores
 
     return {name: score_scores(predict_scores(clf, x), y, k=k) for name, clf in classifiers.items()}
 
 
 def read_pages(paths: Sequence[Path], classifiers: dict[str, Callable], ocr_cfg: dict, glyph_kwargs: dict,
-               top_k: int = 3) -> list[dict]:
-    """One record per page: the ``ocr_page`` rule's record (boxes, lines, text and top-k
-    probabilities per classifier; no scores: there is no transcription) plus ``image``."""
+               top_k: int = 3) -> tuple[list[dict], list[tuple[np.ndarray, dict[str, list[str]]]]]:
+    """Read each page: ``(records, crops)``. A record is the ``ocr_page`` rule's (boxes, lines,
+    text and top-k probabilities per classifier; no scores: there is no transcription) plus
+    ``image``; ``crops`` holds, per page, its normalised glyphs (N, 32, 32) in reading order and
+    each classifier's reading of them (``{name: [class, ...]}``, the text's characters)."""
     from nnrec.ocr.detect import load_image
     from nnrec.ocr.pipeline import read_and_score
 
-    out = []
+    records, crops = [], []
     for p in paths:
         try:
             image = load_image(p)
@@ -172,18 +175,49 @@ def read_pages(paths: Sequence[Path], classifiers: dict[str, Callable], ocr_cfg:
             reading, rec = read_and_score(image, classifiers, {**ocr_cfg, "top_k": top_k}, None, glyph_kwargs)
         except ValueError as exc:  # e.g. a page too small to read
             raise ReadError(f"{p}: {exc}") from None
-        out.append({"image": str(p), **rec, "_glyphs": reading.glyphs,
-                    "_labels": {n: [NIST36_CLASSES[j] for j in pr["labels"]] for n, pr in reading.predictions.items()}})
+        records.append({"image": str(p), **rec})
+        crops.append((reading.glyphs, {n: [NIST36_CLASSES[j] for j in pr["labels"]]
+                                       for n, pr in reading.predictions.items()}))
+    return records, crops
+
+
+def crops_names(paths: Sequence[Path]) -> list[str]:
+    """A figure name per page for ``--crops``: ``<stem>_crops.png``, with ``_2``, ``_3``... after a
+    stem that an earlier page has already (``a/scan.png`` and ``b/scan.png``)."""
+    seen: dict[str, int] = {}
+    out = []
+    for p in paths:
+        stem = Path(p).stem
+        seen[stem] = seen.get(stem, 0) + 1
+        out.append(f"{stem}_crops.png" if seen[stem] == 1 else f"{stem}_{seen[stem]}_crops.png")
     return out
+
+
+def writable_folder(path: Path, what: str) -> Path:
+    """``path`` as a folder to write in (made if missing); :class:`ReadError` naming it otherwise."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot be used as the {what} folder ({exc.strerror or exc})") from None
+    if not os.access(path, os.W_OK):
+        raise ReadError(f"{path}: the {what} folder is not writable")
+    return path
 
 
 def save_crops(glyphs: np.ndarray, labels: dict[str, list[str]], title: str, path: Path) -> None:
     """The normalised 32 x 32 crops as the classifiers saw them, each titled with every
-    classifier's top reading (the ``ocr_page`` rule's crops figure)."""
+    classifier's top reading (the ``ocr_page`` rule's crops figure); the first :data:`MAX_CROPS`
+    when there are more, the title saying so."""
     from nnrec.common import save_figure
     from nnrec.ocr.figures import plot_crops
 
-    save_figure(plot_crops(glyphs, labels, title=title), path)
+    k = min(len(glyphs), MAX_CROPS)
+    if k < len(glyphs):
+        glyphs, labels, title = glyphs[:k], {n: v[:k] for n, v in labels.items()}, f"{title} (the first {k} of {len(glyphs)})"
+    try:
+        save_figure(plot_crops(glyphs, labels, title=title), path)
+    except OSError as exc:
+        raise ReadError(f"{path}: cannot write the crops figure ({exc.strerror or exc})") from None
 
 
 def _jsonable(x):
@@ -267,7 +301,13 @@ def _run(a: argparse.Namespace) -> int:
         raise ReadError(f"--top-k must be at least 1, got {a.top_k}")
     if a.score and not a.chars:
         raise ReadError("--score needs --chars (one character per image, its class the folder's name)")
-    names = a.classifier or [cfg["ocr"]["headline_classifier"]]
+    names = list(dict.fromkeys(a.classifier or [cfg["ocr"]["headline_classifier"]]))
+    if a.crops is not None:
+        writable_folder(a.crops, "--crops")
+    if a.json is not None:
+        if a.json.is_dir():
+            raise ReadError(f"{a.json}: --json names a file to write, and this is a folder")
+        writable_folder(a.json.parent, "--json")
     classifiers = load_named_classifiers(names, classifier_specs(cfg, a.workdir))
     glyph = glyph_kwargs(cfg["standin"])
     scores = None
@@ -276,11 +316,11 @@ def _run(a: argparse.Namespace) -> int:
         x = character_rows(a.images, glyph)
         records = read_characters(a.images, classifiers, glyph, a.top_k, x=x)
         if a.score:
-            scores = score_characters(x, y, classifiers)
+            scores = score_characters(x, y, classifiers, int(cfg["fidelity"]["top_confusions"]))
             for name, r in scores.items():
                 print(f"{name}: {r['acc']:.2%} 36-way, {r['in_set_acc']:.2%} among the {len(r['in_set_classes'])} "
                       f"classes present, {r['n']} images; most confused: " + (", ".join(
-                          f"{c['true']} read as {c['pred']} {c['count']}x" for c in r["top_confusions"]) or "none"))
+                          f"{c['true']} read as {c['pred']} {c['count']}x" for c in r["top_confusions"][:5]) or "none"))
         else:
             for rec in records:
                 print(f"{rec['image']}: " + "; ".join(
@@ -289,30 +329,31 @@ def _run(a: argparse.Namespace) -> int:
             from nnrec.data.glyph import from_nist_layout
 
             path, k = a.crops / "chars_crops.png", min(len(records), MAX_CROPS)
-            save_crops(np.stack([from_nist_layout(r) for r in x[:k]]), {
-                n: [rec["predictions"][n][0][0] for rec in records[:k]] for n in names},
-                (f"the first {k} of {len(records)}" if k < len(records) else f"{k}")
-                + " character images, normalised, read by " + " / ".join(names), path)
+            save_crops(np.stack([from_nist_layout(r) for r in x]), {
+                n: [rec["predictions"][n][0][0] for rec in records] for n in names},
+                f"{len(records)} character images, normalised, read by " + " / ".join(names), path)
             print(f"crops: {path}" + (f" (the first {k} of {len(records)} images)" if k < len(records) else ""))
     else:
-        records = read_pages(a.images, classifiers, cfg["ocr"], glyph, a.top_k)
-        for rec in records:
+        records, crops = read_pages(a.images, classifiers, cfg["ocr"], glyph, a.top_k)
+        for rec, (glyphs, labels), fig in zip(records, crops, crops_names(a.images)):
             d = rec["detection"]
             print(f"== {rec['image']}: {d['n_boxes']} characters in {rec['n_lines']} lines")
             for name, lines in rec["text"].items():
                 print(f"[{name}]")
                 print("\n".join(lines))
-            glyphs, labels = rec.pop("_glyphs"), rec.pop("_labels")
             if a.crops is not None and len(glyphs):
-                path = a.crops / f"{Path(rec['image']).stem}_crops.png"
+                path, k = a.crops / fig, min(len(glyphs), MAX_CROPS)
                 save_crops(glyphs, labels, f"{Path(rec['image']).name}: normalised crops read by "
                            + " / ".join(labels), path)
-                print(f"crops: {path}")
+                print(f"crops: {path}" + (f" (the first {k} of {len(glyphs)} characters)" if k < len(glyphs) else ""))
     if a.json is not None:
         from nnrec.common import write_json
 
-        write_json(a.json, _jsonable({"mode": "chars" if a.chars else "pages", "classifiers": names,
-                                      "records": records, **({"scores": scores} if scores else {})}))
+        try:
+            write_json(a.json, _jsonable({"mode": "chars" if a.chars else "pages", "classifiers": names,
+                                          "records": records, **({"scores": scores} if scores else {})}))
+        except OSError as exc:
+            raise ReadError(f"{a.json}: cannot write the JSON file ({exc.strerror or exc})") from None
     return 0
 
 

@@ -137,6 +137,9 @@ def test_ranges_sums_and_formats_that_must_agree(default_cfg):
     cfg["standin"]["augment"]["aspect"] = [1.9, 0.7]
     assert "'standin.augment.aspect': value [1.9, 0.7] is a [low, high] range with low > high" in invalid(cfg)
     cfg = copy.deepcopy(default_cfg)
+    cfg["pytorch"]["nist36_cnn"]["augment"]["scale"] = [1.1, 0.9]
+    assert "'pytorch.nist36_cnn.augment.scale': value [1.1, 0.9] is a [low, high] range with low > high" in invalid(cfg)
+    cfg = copy.deepcopy(default_cfg)
     cfg["data"]["datasets"]["flowers17"]["fallback_split"] = {"train": 60, "valid": 20, "test": 20}
     assert "asks for 100 images per class; Flowers 17 has 80" in invalid(cfg)
     cfg = copy.deepcopy(default_cfg)

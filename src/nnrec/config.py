@@ -81,7 +81,7 @@ ORDERED_RANGES = (
     ("ocr", "generated", "letter_gap"), ("ocr", "generated", "word_gap"),
     ("scenes", "cnn", "augment", "crop_scale"), ("scenes", "frozen", "augment", "crop_scale"),
     ("flowers", "finetune", "augment", "crop_scale"), ("flowers", "finetune", "full", "augment", "crop_scale"),
-    ("flowers", "scratch", "augment", "crop_scale"),
+    ("flowers", "scratch", "augment", "crop_scale"), ("pytorch", "nist36_cnn", "augment", "scale"),
 )
 FLOWERS_PER_CLASS = 80  # images per class in Oxford Flowers 17
 NIST36_SIDE = 32  # NIST36 images are 32 x 32 (1024 values)

@@ -18,6 +18,8 @@ from nnrec.data.standin import glyph_kwargs
 from nnrec.read import character_ink, main
 
 REPO = Path(__file__).resolve().parents[1]
+READ = yaml.safe_load((REPO / "config.yaml").read_text())["read"]
+INK = {k: READ[k] for k in ("ink_side", "ink_pct", "min_contrast")}  # character_ink's knobs
 SEEN: list[np.ndarray] = []  # every batch the fake classifier was given
 
 
@@ -65,7 +67,7 @@ def _letter_l(dark_on_light: bool = True) -> np.ndarray:
     return img if dark_on_light else 255 - img
 
 
-def test_one_character_image_is_normalised_like_a_development_image(run_dir, capsys, monkeypatch):
+def test_one_character_image_is_normalised_like_a_development_image(run_dir, capsys):
     io.imsave(run_dir / "l.png", _letter_l(), check_contrast=False)
     io.imsave(run_dir / "l_inverted.png", _letter_l(False), check_contrast=False)
     rc = main(["--workdir", str(run_dir), "--chars", "--top-k", "2", "--json", str(run_dir / "out.json"),
@@ -85,11 +87,11 @@ def test_one_character_image_is_normalised_like_a_development_image(run_dir, cap
     assert main(["--workdir", str(run_dir), "--chars", "--crops", str(run_dir / "c"), str(run_dir / "l.png")]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == f"crops: {run_dir / 'c' / 'chars_crops.png'}"
     assert (run_dir / "c" / "chars_crops.png").stat().st_size > 0
-    # a figure of at most MAX_CROPS characters: the first ones, and the line says so
-    import nnrec.read
-
-    monkeypatch.setattr(nnrec.read, "MAX_CROPS", 1)
-    assert main(["--workdir", str(run_dir), "--chars", "--crops", str(run_dir / "c"), str(run_dir / "l.png"),
+    # a figure of at most read.max_crops characters (here 1, from an overlaid config): the first
+    # ones, and the line says so
+    (run_dir / "one.yaml").write_text("read: {max_crops: 1}\n")
+    assert main(["--workdir", str(run_dir), "--config", str(run_dir / "config.yaml"), "--config",
+                 str(run_dir / "one.yaml"), "--chars", "--crops", str(run_dir / "c"), str(run_dir / "l.png"),
                  str(run_dir / "l_inverted.png")]) == 0
     assert capsys.readouterr().out.splitlines()[-1].endswith("chars_crops.png (the first 1 of 2 images)")
 
@@ -129,12 +131,15 @@ def test_errors_name_the_file_and_what_to_do(run_dir, capsys):
     # a config that the schema (here the checkout's: run_dir has none) rejects, one that is no YAML
     # mapping, one that is no YAML at all
     bad = yaml.safe_load((run_dir / "config.yaml").read_text())
+    cfg_ocr = dict(bad["ocr"])
     bad["ocr"]["top_k"] = "three"
     (run_dir / "bad.yaml").write_text(yaml.safe_dump(bad))
     (run_dir / "list.yaml").write_text("- ocr\n- standin\n")
     (run_dir / "broken.yaml").write_text("ocr: {top_k: 3\n")
+    (run_dir / "partial.yaml").write_text(yaml.safe_dump({k: v for k, v in bad.items() if k != "read"} | {"ocr": cfg_ocr}))
     for name, said in [("bad.yaml", "config key 'ocr.top_k'"), ("list.yaml", "list.yaml: not a config"),
-                       ("broken.yaml", "broken.yaml: not a readable YAML file")]:
+                       ("broken.yaml", "broken.yaml: not a readable YAML file"),
+                       ("partial.yaml", "partial.yaml) has no read section")]:
         assert main(["--workdir", str(run_dir), "--config", str(run_dir / name), str(run_dir / "blank.png")]) == 2
         assert said in capsys.readouterr().err
 
@@ -142,22 +147,22 @@ def test_errors_name_the_file_and_what_to_do(run_dir, capsys):
 def test_character_ink_scales_paper_to_zero_and_the_ink_to_one_on_any_paper():
     g = np.full((20, 20), 0.9)
     g[5:15, 8:11] = 0.3
-    ink = character_ink(g)
+    ink = character_ink(g, "g", **INK)
     assert ink.min() == 0.0 and ink.max() == 1.0 and ink[10, 9] == 1.0 and ink[0, 0] == 0.0
-    np.testing.assert_allclose(character_ink(1.0 - g), ink)  # light ink on dark paper
+    np.testing.assert_allclose(character_ink(1.0 - g, "g", **INK), ink)  # light ink on dark paper
     # a thin stroke on a wide margin (under 1 % of the pixels is ink)
     thin = np.full((200, 200), 0.9)
     thin[50:150, 99:102] = 0.1
-    assert character_ink(thin)[100, 100] == 1.0 and character_ink(thin)[10, 10] == 0.0
+    assert character_ink(thin, "thin", **INK)[100, 100] == 1.0 and character_ink(thin, "thin", **INK)[10, 10] == 0.0
     # dark ink on dim grey paper (a dark photo) is not turned round
     dim = np.full((40, 40), 0.4)
     dim[10:30, 18:21] = 0.05
-    assert character_ink(dim)[20, 19] == 1.0 and character_ink(dim)[0, 0] == 0.0
+    assert character_ink(dim, "dim", **INK)[20, 19] == 1.0 and character_ink(dim, "dim", **INK)[0, 0] == 0.0
     # paper with a faint smudge only: no character, named
     faint = np.full((40, 40), 0.9)
     faint[10:30, 18:21] = 0.85
     with pytest.raises(ValueError, match="smudge.png: no character found"):
-        character_ink(faint, "smudge.png")
+        character_ink(faint, "smudge.png", **INK)
 
 
 MIRROR = Path(os.environ.get("NNREC_MIRROR") or REPO.parent / "shared" / "data")
@@ -170,7 +175,7 @@ def test_development_letters_read_as_the_fidelity_rule_reads_them(tmp_path):
     import zipfile
 
     from nnrec.data.devsets import comnist_ink
-    from nnrec.read import read_characters
+    from nnrec.read import character_rows
 
     gk = glyph_kwargs(yaml.safe_load((REPO / "config.yaml").read_text())["standin"])
     with zipfile.ZipFile(MIRROR / "comnist-latin.zip") as z:
@@ -180,10 +185,8 @@ def test_development_letters_read_as_the_fidelity_rule_reads_them(tmp_path):
     for i, b in enumerate(blobs):
         paths.append(tmp_path / f"{i}.png")
         paths[-1].write_bytes(b)
-    SEEN.clear()
-    read_characters(paths, {"fake": fake_loader("unused")}, gk)
     expected = np.stack([to_nist_layout(normalise_glyph(comnist_ink(b, n) / 255.0, **gk)) for b, n in zip(blobs, names)])
-    np.testing.assert_array_equal(SEEN[0], expected)
+    np.testing.assert_array_equal(character_rows(paths, gk, READ), expected)
 
 
 def _bar() -> np.ndarray:
@@ -197,7 +200,7 @@ def test_score_takes_each_class_from_the_folder_and_reports_the_fidelity_measure
     cfg["ocr"]["classifiers"]["q3"]["loader"] = "test_read:ink_loader"
     (run_dir / "config.yaml").write_text(yaml.safe_dump(cfg))
     gk = glyph_kwargs(cfg["standin"])
-    ink = lambda img: (1.0 - to_nist_layout(normalise_glyph(character_ink(img / 255.0), **gk))).sum()  # noqa: E731
+    ink = lambda img: (1.0 - to_nist_layout(normalise_glyph(character_ink(img / 255.0, "img", **INK), **gk))).sum()  # noqa: E731
     monkeypatch.setattr(sys.modules[__name__], "INK_SPLIT", (ink(_letter_l()) + ink(_bar())) / 2)
     # an L has more ink than a bar: the classifier reads L as A and a bar as 7
     shapes = {("A", 0): _letter_l(), ("A", 1): _letter_l(), ("A", 2): _bar(), ("7", 0): _bar()}
@@ -227,8 +230,7 @@ def test_score_takes_each_class_from_the_folder_and_reports_the_fidelity_measure
     assert "--score needs --chars" in capsys.readouterr().err
 
 
-def test_crops_are_capped_named_per_page_and_outputs_that_cannot_be_written_are_refused(run_dir, capsys, monkeypatch):
-    import nnrec.read
+def test_crops_are_capped_named_per_page_and_outputs_that_cannot_be_written_are_refused(run_dir, capsys):
     from nnrec.data.pages import compose_page
 
     cfg = yaml.safe_load((run_dir / "config.yaml").read_text())
@@ -236,8 +238,9 @@ def test_crops_are_capped_named_per_page_and_outputs_that_cannot_be_written_are_
     for d in ("a", "b"):
         (run_dir / d).mkdir()
         io.imsave(run_dir / d / "scan.png", page.image, check_contrast=False)
-    monkeypatch.setattr(nnrec.read, "MAX_CROPS", 3)
-    assert main(["--workdir", str(run_dir), "--crops", str(run_dir / "crops"),
+    (run_dir / "three.yaml").write_text("read: {max_crops: 3}\n")
+    assert main(["--workdir", str(run_dir), "--config", str(run_dir / "config.yaml"), "--config",
+                 str(run_dir / "three.yaml"), "--crops", str(run_dir / "crops"),
                  str(run_dir / "a" / "scan.png"), str(run_dir / "b" / "scan.png")]) == 0
     said = [line for line in capsys.readouterr().out.splitlines() if line.startswith("crops:")]
     assert said == [f"crops: {run_dir / 'crops' / 'scan_crops.png'} (the first 3 of 16 characters)",

@@ -3,7 +3,7 @@
 Pages (the default) go through the Q4 path as the ``ocr_page`` rule runs it: ``find_letters``,
 lines and words, each character's own ink, the shared ``normalise_glyph``, the classifier. With
 ``--chars`` every image is one character (dark on light or light on dark: the majority colour is
-the paper; :func:`character_ink`); its ink goes straight to ``normalise_glyph``, as the development
+the paper; :func:`character_ink`, with config.yaml's ``read`` knobs); its ink goes straight to ``normalise_glyph``, as the development
 sets' images do.
 
 The classifiers are the configured ones (``ocr.classifiers``: ``q3``, ``cnn``; ``fidelity.classifiers``:
@@ -31,16 +31,6 @@ import numpy as np
 import yaml
 
 from nnrec import NIST36_CLASSES
-
-#: a character image's paper level: this percentile of its grey (the majority colour)
-PAPER_PCT = 50.0
-#: pixels at least this far (grey levels) from the paper, on the ink's side, are the ink side ...
-INK_SIDE = 0.05
-#: ... and the ink's level is this percentile of them (the dark core of the strokes, not one speck)
-INK_PCT = 5.0
-#: paper and ink closer than this (grey levels): no character
-MIN_CONTRAST = 0.1
-
 
 class ReadError(ValueError):
     """Bad input for ``nnrec-read``: the message names the file and the problem."""
@@ -81,50 +71,51 @@ def load_named_classifiers(names: Sequence[str], specs: dict[str, dict]) -> dict
     return out
 
 
-def character_ink(grey: np.ndarray, name: str = "image") -> np.ndarray:
+def character_ink(grey: np.ndarray, name: str, *, ink_side: float, ink_pct: float, min_contrast: float) -> np.ndarray:
     """Ink level in [0, 1] (1 = the darkest strokes) of a one-character image of grey levels in
-    [0, 1] (:func:`nnrec.ocr.detect.working_grey`: any dtype, grey, RGB or RGBA).
+    [0, 1] (:func:`nnrec.ocr.detect.working_grey`: any dtype, grey, RGB or RGBA); the keywords are
+    config.yaml's ``read`` section.
 
     The paper is the majority colour (its level the median); the ink lies on the side that departs
     further from it (dark ink on light paper, or light on dark, on any paper level), its level the
-    :data:`INK_PCT` percentile of the pixels at least :data:`INK_SIDE` beyond the paper there. The
-    result scales paper to 0 and that level to 1. No such pixels, or less than :data:`MIN_CONTRAST`
-    between the two levels, raises :class:`ReadError` naming ``name``."""
+    ``ink_pct`` percentile of the pixels at least ``ink_side`` beyond the paper there. The result
+    scales paper to 0 and that level to 1. No such pixels, or less than ``min_contrast`` between
+    the two levels, raises :class:`ReadError` naming ``name``."""
     g = np.asarray(grey, dtype=np.float64)
-    paper = float(np.percentile(g, PAPER_PCT))
+    paper = float(np.median(g))
     if float(g.max()) - paper > paper - float(g.min()):  # light ink on darker paper: turn it round
         g, paper = 1.0 - g, 1.0 - paper
-    side = g[g < paper - INK_SIDE]
-    ink = float(np.percentile(side, INK_PCT)) if side.size else paper
-    if paper - ink < MIN_CONTRAST:
+    side = g[g < paper - ink_side]
+    ink = float(np.percentile(side, ink_pct)) if side.size else paper
+    if paper - ink < min_contrast:
         raise ReadError(f"{name}: no character found (contrast {paper - ink:.3f} between the paper and the ink; "
-                        f"at least {MIN_CONTRAST} is needed)")
+                        f"at least {min_contrast} is needed)")
     return np.clip((paper - g) / (paper - ink), 0.0, 1.0)
 
 
-def character_rows(paths: Sequence[Path], glyph_kwargs: dict) -> np.ndarray:
+def character_rows(paths: Sequence[Path], glyph_kwargs: dict, read_cfg: dict) -> np.ndarray:
     """The NIST36 rows (N, 1024; the .mat layout) of one-character images: :func:`character_ink`
-    then the shared ``normalise_glyph``; an unreadable image, or one without a character, raises
-    :class:`ReadError` naming it."""
+    (``read_cfg``: config.yaml's ``read``) then the shared ``normalise_glyph``; an unreadable image,
+    or one without a character, raises :class:`ReadError` naming it."""
     from nnrec.data.glyph import normalise_glyph, to_nist_layout
     from nnrec.ocr.detect import load_image, working_grey
 
+    ink_kw = {k: read_cfg[k] for k in ("ink_side", "ink_pct", "min_contrast")}
     rows = []
     for p in paths:
         try:
             img = load_image(p)
-            ink = character_ink(working_grey(img, max(img.shape[:2]))[0], str(p))
+            ink = character_ink(working_grey(img, max(img.shape[:2]))[0], str(p), **ink_kw)
             rows.append(to_nist_layout(normalise_glyph(ink, **glyph_kwargs)))
         except (FileNotFoundError, ValueError) as exc:
             raise ReadError(str(exc) if str(p) in str(exc) else f"{p}: {exc}") from None
     return np.stack(rows).astype(np.float32) if rows else np.zeros((0, 1024), np.float32)
 
 
-def read_characters(paths: Sequence[Path], classifiers: dict[str, Callable], glyph_kwargs: dict,
-                    top_k: int = 3, x: np.ndarray | None = None) -> list[dict]:
-    """One record per character image: ``{"image", "predictions": {name: [[class, prob], ...]}}``
-    (``x``: the images' :func:`character_rows`, when already made)."""
-    x = character_rows(paths, glyph_kwargs) if x is None else x
+def read_characters(paths: Sequence[Path], x: np.ndarray, classifiers: dict[str, Callable],
+                    top_k: int = 3) -> list[dict]:
+    """One record per character image (``x``: their :func:`character_rows`):
+    ``{"image", "predictions": {name: [[class, prob], ...]}}``, the ``top_k`` classes."""
     out = [{"image": str(p), "predictions": {}} for p in paths]
     for name, clf in classifiers.items():
         probs = clf(x)
@@ -204,45 +195,32 @@ def writable_folder(path: Path, what: str) -> Path:
     return path
 
 
-def save_crops(glyphs: np.ndarray, labels: dict[str, list[str]], title: str, path: Path) -> None:
-    """The normalised 32 x 32 crops as the classifiers saw them, each titled with every
-    classifier's top reading (the ``ocr_page`` rule's crops figure); the first :data:`MAX_CROPS`
-    when there are more, the title saying so."""
+def save_crops(glyphs: np.ndarray, labels: dict[str, list[str]], title: str, path: Path, max_crops: int) -> int:
+    """Save the normalised 32 x 32 crops as the classifiers saw them, each titled with every
+    classifier's top reading (the ``ocr_page`` rule's crops figure): the first ``max_crops``
+    (``read.max_crops``) when there are more, the title saying so. Returns how many it drew."""
     from nnrec.common import save_figure
     from nnrec.ocr.figures import plot_crops
 
-    k = min(len(glyphs), MAX_CROPS)
+    k = min(len(glyphs), int(max_crops))
     if k < len(glyphs):
         glyphs, labels, title = glyphs[:k], {n: v[:k] for n, v in labels.items()}, f"{title} (the first {k} of {len(glyphs)})"
     try:
         save_figure(plot_crops(glyphs, labels, title=title), path)
     except OSError as exc:
         raise ReadError(f"{path}: cannot write the crops figure ({exc.strerror or exc})") from None
+    return k
 
-
-def _jsonable(x):
-    if isinstance(x, dict):
-        return {str(k): _jsonable(v) for k, v in x.items()}
-    if isinstance(x, (list, tuple)):
-        return [_jsonable(v) for v in x]
-    if isinstance(x, np.generic):
-        return x.item()
-    if isinstance(x, np.ndarray):
-        return x.tolist()
-    return x
-
-
-#: --crops draws at most this many character images (a larger figure is unreadable)
-MAX_CROPS = 400
 
 #: the config schema, relative to a checkout of the workflow
 SCHEMA = Path("workflow") / "schemas" / "config.schema.yaml"
 
 
 def config_schema(workdir: Path) -> Path | None:
-    """The config schema: the run folder's own, else the one of the checkout this package is
-    installed from (``pip install -e``); None when neither exists."""
-    for root in (workdir, Path(__file__).resolve().parents[2]):
+    """The config schema: the one of the checkout this package is installed from (``pip install
+    -e``: the schema this code reads the config by), else the run folder's own; None when neither
+    exists."""
+    for root in (Path(__file__).resolve().parents[2], workdir):
         if (root / SCHEMA).is_file():
             return root / SCHEMA
     return None
@@ -275,11 +253,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _run(a: argparse.Namespace) -> int:
-    from nnrec.config import load_config, validate_config
+    from nnrec.config import deep_update, validate_config
     from nnrec.data.standin import glyph_kwargs
 
-    configs = a.config or [a.workdir / "config.yaml"]
-    for c in configs:
+    cfg: dict = {}
+    for c in a.config or [a.workdir / "config.yaml"]:  # later files overlaid, as load_config does
         if not c.is_file():
             raise ReadError(f"{c}: config file not found (use --config, or --workdir for the run folder)")
         try:
@@ -288,15 +266,19 @@ def _run(a: argparse.Namespace) -> int:
             raise ReadError(f"{c}: not a readable YAML file ({exc})") from None
         if not isinstance(text, dict):
             raise ReadError(f"{c}: not a config (a YAML mapping of sections), got {type(text).__name__}")
-    cfg = load_config(*configs)
+        deep_update(cfg, text)
     schema = config_schema(a.workdir)
     if schema is None:
-        raise ReadError(f"no config schema: neither {a.workdir / SCHEMA} nor the one beside the installed "
-                        "package exists (run from a checkout of the workflow, or point --workdir at one)")
+        raise ReadError(f"no config schema: neither the one beside the installed package nor {a.workdir / SCHEMA} "
+                        "exists (run from a checkout of the workflow, or point --workdir at one)")
     try:
         validate_config(cfg, schema)
     except ValueError as exc:
         raise ReadError(str(exc)) from None
+    lacking = [k for k in ("ocr", "standin", "fidelity", "read") if k not in cfg]
+    if lacking:
+        raise ReadError(f"the config ({', '.join(map(str, a.config or [a.workdir / 'config.yaml']))}) has no "
+                        f"{', '.join(lacking)} section: nnrec-read needs the workflow's own (see config.yaml)")
     if a.top_k < 1:
         raise ReadError(f"--top-k must be at least 1, got {a.top_k}")
     if a.score and not a.chars:
@@ -313,8 +295,8 @@ def _run(a: argparse.Namespace) -> int:
     scores = None
     if a.chars:
         y = folder_labels(a.images) if a.score else None  # before the images are read: fail fast
-        x = character_rows(a.images, glyph)
-        records = read_characters(a.images, classifiers, glyph, a.top_k, x=x)
+        x = character_rows(a.images, glyph, cfg["read"])
+        records = read_characters(a.images, x, classifiers, a.top_k)
         if a.score:
             scores = score_characters(x, y, classifiers, int(cfg["fidelity"]["top_confusions"]))
             for name, r in scores.items():
@@ -328,10 +310,11 @@ def _run(a: argparse.Namespace) -> int:
         if a.crops is not None:
             from nnrec.data.glyph import from_nist_layout
 
-            path, k = a.crops / "chars_crops.png", min(len(records), MAX_CROPS)
-            save_crops(np.stack([from_nist_layout(r) for r in x]), {
+            path = a.crops / "chars_crops.png"
+            k = save_crops(np.stack([from_nist_layout(r) for r in x]), {
                 n: [rec["predictions"][n][0][0] for rec in records] for n in names},
-                f"{len(records)} character images, normalised, read by " + " / ".join(names), path)
+                f"{len(records)} character images, normalised, read by " + " / ".join(names), path,
+                cfg["read"]["max_crops"])
             print(f"crops: {path}" + (f" (the first {k} of {len(records)} images)" if k < len(records) else ""))
     else:
         records, crops = read_pages(a.images, classifiers, cfg["ocr"], glyph, a.top_k)
@@ -342,16 +325,16 @@ def _run(a: argparse.Namespace) -> int:
                 print(f"[{name}]")
                 print("\n".join(lines))
             if a.crops is not None and len(glyphs):
-                path, k = a.crops / fig, min(len(glyphs), MAX_CROPS)
-                save_crops(glyphs, labels, f"{Path(rec['image']).name}: normalised crops read by "
-                           + " / ".join(labels), path)
+                path = a.crops / fig
+                k = save_crops(glyphs, labels, f"{Path(rec['image']).name}: normalised crops read by "
+                               + " / ".join(labels), path, cfg["read"]["max_crops"])
                 print(f"crops: {path}" + (f" (the first {k} of {len(glyphs)} characters)" if k < len(glyphs) else ""))
     if a.json is not None:
         from nnrec.common import write_json
 
         try:
-            write_json(a.json, _jsonable({"mode": "chars" if a.chars else "pages", "classifiers": names,
-                                          "records": records, **({"scores": scores} if scores else {})}))
+            write_json(a.json, {"mode": "chars" if a.chars else "pages", "classifiers": names, "records": records,
+                                **({"scores": scores} if scores else {})})
         except OSError as exc:
             raise ReadError(f"{a.json}: cannot write the JSON file ({exc.strerror or exc})") from None
     return 0
